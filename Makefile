@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install assets lint format messages worker beat bench clean
+
+$(STAMP): pyproject.toml package.json
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	npm install --no-audit --no-fund --silent
+	touch $(STAMP)
+
+install: $(STAMP)
+
+assets: $(STAMP)
+	@test -d node_modules/bootstrap || npm install --no-audit --no-fund --silent
+
+run: install assets
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install assets
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+worker: install
+	$(VENV)/bin/celery -A smf worker -l info --max-tasks-per-child=50
+
+beat: install
+	$(VENV)/bin/celery -A smf beat -l info
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,192 @@
+"""The yearly outcome figures, computed from logged records.
+
+`figures_for_year` is the one place where the figure keys of
+`shared/spec/outcome-figures.md` are counted. Every figure is a database
+aggregate; the whole year costs a fixed number of queries (pinned by a test),
+whatever the volume of records.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+
+from cases.models import Case, LegalCase
+from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit
+from reintegration.models import FollowUpVisit, ReintegrationSupport
+from reports.models import Disbursement
+from shelters.models import EducationRecord, Internship, Stay, VocationalTraining
+
+CENT = Decimal("0.01")
+
+# The keys of the spec, in the order the report presents them.
+FIGURE_KEYS: tuple[str, ...] = (
+    "outreach.contacts",
+    "outreach.venues_visited",
+    "outreach.clients_educated",
+    "supplies.condoms",
+    "supplies.soaps",
+    "clinic.consultations",
+    "clinic.clients",
+    "clinic.std_tests",
+    "clinic.exits_to_shelter",
+    "advocacy.meetings",
+    "advocacy.agreements",
+    "advocacy.event_participants",
+    "shelter.residents",
+    "shelter.education_pct",
+    "training.trainees",
+    "training.completed",
+    "training.certified",
+    "training.internships_started",
+    "reintegration.reintegrated",
+    "reintegration.supported",
+    "reintegration.startup_kits",
+    "reintegration.startup_kit_avg_usd",
+    "followup.visits",
+    "followup.survivors",
+    "followup.cohort_followed",
+    "legal.convictions",
+    "funding.directed_usd",
+)
+MONEY_KEYS = frozenset({"reintegration.startup_kit_avg_usd", "funding.directed_usd"})
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def overlaps(year: int, start: str, end: str) -> Q:
+    """A period [start, end] (end empty = still going) that touches the year."""
+    first, last = year_bounds(year)
+    return Q(**{f"{start}__lte": last}) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": first})
+    )
+
+
+def in_year(year: int, field: str) -> Q:
+    first, last = year_bounds(year)
+    return Q(**{f"{field}__gte": first, f"{field}__lte": last})
+
+
+def percentage(part: int, whole: int) -> int:
+    if not whole:
+        return 0
+    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+
+
+def reintegrated_in(first_year: int, last_year: int) -> Q:
+    first, _ = year_bounds(first_year)
+    _, last = year_bounds(last_year)
+    return Q(exit_reason=Stay.ExitReason.REINTEGRATED, left_on__gte=first, left_on__lte=last)
+
+
+def figures_for_year(year: int) -> dict[str, int | Decimal]:
+    """Every figure key of the spec for one calendar year (11 queries)."""
+    f: dict[str, int | Decimal] = {}
+
+    # 1. Outreach visits.
+    o = OutreachVisit.objects.filter(in_year(year, "visited_on")).aggregate(
+        contacts=Sum("contacts"),
+        venues=Count("venue", distinct=True),
+        clients=Sum("clients_educated"),
+        condoms=Sum("condoms"),
+        soaps=Sum("soaps"),
+    )
+    f["outreach.contacts"] = o["contacts"] or 0
+    f["outreach.venues_visited"] = o["venues"]
+    f["outreach.clients_educated"] = o["clients"] or 0
+    f["supplies.condoms"] = o["condoms"] or 0
+    f["supplies.soaps"] = o["soaps"] or 0
+
+    # 2. Clinic visits.
+    c = ClinicVisit.objects.filter(in_year(year, "visited_on")).aggregate(
+        consultations=Count("id"),
+        clients=Count("client_code", distinct=True),
+        std_tests=Count("id", filter=Q(std_test=True)),
+        exits=Count("client_code", distinct=True, filter=Q(enrolled_case__isnull=False)),
+    )
+    f["clinic.consultations"] = c["consultations"]
+    f["clinic.clients"] = c["clients"]
+    f["clinic.std_tests"] = c["std_tests"]
+    f["clinic.exits_to_shelter"] = c["exits"]
+
+    # 3-4. Advocacy.
+    m = Meeting.objects.filter(in_year(year, "held_on")).aggregate(
+        meetings=Count("id"), agreements=Count("id", filter=Q(agreement_reached=True))
+    )
+    f["advocacy.meetings"] = m["meetings"]
+    f["advocacy.agreements"] = m["agreements"]
+    f["advocacy.event_participants"] = (
+        Event.objects.filter(in_year(year, "held_on")).aggregate(n=Sum("participants"))["n"] or 0
+    )
+
+    # 5. Residents, and residents with education, in one pass over cases.
+    stay_in_year = Stay.objects.filter(
+        overlaps(year, "admitted_on", "left_on"), case=OuterRef("pk")
+    )
+    education_in_year = EducationRecord.objects.filter(
+        overlaps(year, "started_on", "ended_on"), case=OuterRef("pk")
+    )
+    r = Case.objects.aggregate(
+        residents=Count("pk", filter=Q(Exists(stay_in_year))),
+        educated=Count("pk", filter=Q(Exists(stay_in_year)) & Q(Exists(education_in_year))),
+    )
+    f["shelter.residents"] = r["residents"]
+    f["shelter.education_pct"] = percentage(r["educated"], r["residents"])
+
+    # 6-7. Vocational training and internships.
+    t = VocationalTraining.objects.aggregate(
+        trainees=Count("case", distinct=True, filter=overlaps(year, "started_on", "completed_on")),
+        completed=Count("id", filter=in_year(year, "completed_on")),
+        certified=Count("id", filter=in_year(year, "certified_on")),
+    )
+    f["training.trainees"] = t["trainees"]
+    f["training.completed"] = t["completed"]
+    f["training.certified"] = t["certified"]
+    f["training.internships_started"] = Internship.objects.filter(
+        in_year(year, "started_on")
+    ).count()
+
+    # 8. Reintegration: stays that ended in the year with a reintegration.
+    f["reintegration.reintegrated"] = Stay.objects.filter(reintegrated_in(year, year)).aggregate(
+        n=Count("case", distinct=True)
+    )["n"]
+
+    # 9. Support given in the year.
+    kit = Q(kind=ReintegrationSupport.Kind.STARTUP_KIT)
+    s = ReintegrationSupport.objects.filter(in_year(year, "given_on")).aggregate(
+        supported=Count("case", distinct=True),
+        kits=Count("id", filter=kit),
+        kit_avg=Avg("value_usd", filter=kit),
+    )
+    f["reintegration.supported"] = s["supported"]
+    f["reintegration.startup_kits"] = s["kits"]
+    f["reintegration.startup_kit_avg_usd"] = money(s["kit_avg"])
+
+    # 10. Follow-up visits made in the year, and the cohort of the two years before.
+    cohort = Stay.objects.filter(reintegrated_in(year - 2, year - 1), case=OuterRef("case"))
+    v = FollowUpVisit.objects.filter(in_year(year, "visited_on")).aggregate(
+        visits=Count("id"),
+        survivors=Count("case", distinct=True),
+        cohort=Count("case", distinct=True, filter=Q(Exists(cohort))),
+    )
+    f["followup.visits"] = v["visits"]
+    f["followup.survivors"] = v["survivors"]
+    f["followup.cohort_followed"] = v["cohort"]
+
+    # 11-12. Justice and money.
+    f["legal.convictions"] = LegalCase.objects.filter(
+        in_year(year, "closed_on"), outcome=LegalCase.Outcome.CONVICTION
+    ).count()
+    f["funding.directed_usd"] = money(
+        Disbursement.objects.filter(in_year(year, "given_on")).aggregate(n=Sum("amount_usd"))["n"]
+    )
+
+    return {key: f[key] for key in FIGURE_KEYS}

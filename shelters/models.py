@@ -1,0 +1,139 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseScopedQuerySet, TimeStamped
+
+
+class Shelter(TimeStamped):
+    """A recovery and vocational skills center."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    province = models.CharField(max_length=60, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stay(TimeStamped):
+    class ExitReason(models.TextChoices):
+        REINTEGRATED = "reintegrated", _("Reintegrated")
+        TRANSFERRED = "transferred", _("Transferred to another center")
+        FAMILY = "family", _("Returned to family")
+        LEFT = "left", _("Left the center")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="stays")
+    shelter = models.ForeignKey(Shelter, on_delete=models.PROTECT, related_name="stays")
+    admitted_on = models.DateField(_("admitted on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=20, choices=ExitReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["admitted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("admitted_on")),
+                name="stay_left_after_admitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True, exit_reason="")
+                | Q(left_on__isnull=False) & ~Q(exit_reason=""),
+                name="stay_exit_reason_iff_left",
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(left_on__isnull=True), name="stay_one_open_per_case"
+            ),
+        ]
+        indexes = [models.Index(fields=["admitted_on", "left_on"])]
+
+    def __str__(self) -> str:
+        return f"stay {self.pk} of case {self.case_id}"
+
+
+class EducationRecord(TimeStamped):
+    class Course(models.TextChoices):
+        BASIC = "basic", _("Basic education")
+        LITERACY = "literacy", _("Literacy")
+        MATH = "math", _("Mathematics")
+        ENGLISH = "english", _("English")
+        COMPUTER = "computer", _("Computer skills")
+        STATE_SCHOOL = "state_school", _("State school")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="education")
+    course = models.CharField(max_length=20, choices=Course.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="education_ended_after_started",
+            ),
+        ]
+
+
+class VocationalTraining(TimeStamped):
+    class Trade(models.TextChoices):
+        SEWING = "sewing", _("Sewing")
+        WEAVING = "weaving", _("Weaving")
+        SALON = "salon", _("Salon skills and management")
+        COOKING = "cooking", _("Cooking")
+        AGRICULTURE = "agriculture", _("Agriculture")
+        COMPUTER = "computer", _("Computer")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="trainings")
+    trade = models.CharField(max_length=20, choices=Trade.choices)
+    started_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    certified_on = models.DateField(null=True, blank=True)
+    certificate_number = models.CharField(max_length=60, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("started_on")),
+                name="training_completed_after_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(certified_on__isnull=True) | Q(certified_on__gte=F("started_on")),
+                name="training_certified_after_started",
+            ),
+        ]
+
+
+class Internship(TimeStamped):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="internships")
+    employer = models.CharField(max_length=120)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="internship_ended_after_started",
+            ),
+        ]
