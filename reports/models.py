@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +44,87 @@ class ImportedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.sha256[:12]})"
+
+
+class ImpactReport(models.Model):
+    """One requested version of the annual impact report.
+
+    The figures are frozen here when the PDF is rendered, so a report downloaded
+    years later shows what was published even after records change.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        KM = "km", _("Khmer")
+
+    class Variant(models.TextChoices):
+        INTERNAL = "internal", _("Internal (every number)")
+        PUBLIC = "public", _("Public (small numbers suppressed)")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField()
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    variant = models.CharField(max_length=10, choices=Variant.choices, default=Variant.INTERNAL)
+    version = models.PositiveIntegerField(default=1)
+    requested_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=120, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    figures = models.JSONField(null=True, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "language", "variant", "version"],
+                name="impact_report_one_version_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"impact report {self.year} {self.language} {self.variant} v{self.version}"
+
+
+class ImportJob(models.Model):
+    """A bulk import uploaded in the browser: validated first, written on confirm."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archive = models.FileField(upload_to="imports/")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.uuid}"

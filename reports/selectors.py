@@ -8,10 +8,20 @@ whatever the volume of records.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
 
 from cases.models import Case, LegalCase
 from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit
@@ -48,6 +58,7 @@ FIGURE_KEYS: tuple[str, ...] = (
     "followup.visits",
     "followup.survivors",
     "followup.cohort_followed",
+    "followup.on_time_pct",
     "legal.convictions",
     "funding.directed_usd",
 )
@@ -85,6 +96,20 @@ def reintegrated_in(first_year: int, last_year: int) -> Q:
     first, _ = year_bounds(first_year)
     _, last = year_bounds(last_year)
     return Q(exit_reason=Stay.ExitReason.REINTEGRATED, left_on__gte=first, left_on__lte=last)
+
+
+ON_TIME_DAYS = 14
+
+
+def on_time_q() -> Q:
+    """A visit made within ON_TIME_DAYS of its due date, early or late."""
+    window = timedelta(days=ON_TIME_DAYS)
+    return Q(
+        due_on__isnull=False,
+        visited_on__isnull=False,
+        visited_on__gte=ExpressionWrapper(F("due_on") - window, output_field=DateField()),
+        visited_on__lte=ExpressionWrapper(F("due_on") + window, output_field=DateField()),
+    )
 
 
 def figures_for_year(year: int) -> dict[str, int | Decimal]:
@@ -176,10 +201,13 @@ def figures_for_year(year: int) -> dict[str, int | Decimal]:
         visits=Count("id"),
         survivors=Count("case", distinct=True),
         cohort=Count("case", distinct=True, filter=Q(Exists(cohort))),
+        scheduled=Count("id", filter=Q(due_on__isnull=False)),
+        on_time=Count("id", filter=on_time_q()),
     )
     f["followup.visits"] = v["visits"]
     f["followup.survivors"] = v["survivors"]
     f["followup.cohort_followed"] = v["cohort"]
+    f["followup.on_time_pct"] = percentage(v["on_time"], v["scheduled"])
 
     # 11-12. Justice and money.
     f["legal.convictions"] = LegalCase.objects.filter(

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,7 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
-    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="]
+    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZCEhISE="]
 # Key of the HMAC "blind index" that finds a person by exact name. It is kept
 # apart from the Fernet keys so that rotating those leaves every index valid;
 # if it ever must change, `reencrypt_fields --reindex` recomputes the indexes.
@@ -175,7 +176,23 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # Longer than any countdown we use, so a task is never redelivered while it waits.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # The previous year's impact report, compiled on 15 January.
+    "impact-report-previous-year": {
+        "task": "reports.tasks.impact_report_compile_previous_year",
+        "schedule": crontab(minute=0, hour=6, day_of_month=15, month_of_year=1),
+    },
+    # Stale running report jobs (a worker died) are re-queued or failed.
+    "impact-report-requeue-stale": {
+        "task": "reports.tasks.impact_reports_requeue_stale",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Each reintegration officer's digest of visits due and overdue.
+    "followup-digests": {
+        "task": "reintegration.tasks.followup_digests_send",
+        "schedule": crontab(minute=0, hour=7),
+    },
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
