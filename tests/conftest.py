@@ -136,3 +136,6 @@ def login(client):
 def _fast_password_hashing(settings):
     # Argon2 is right for production and needlessly slow for hundreds of logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+pytest_plugins = ["tests.celery_support"]

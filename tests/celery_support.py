@@ -1,0 +1,32 @@
+"""A real Celery worker for integration tests (not eager mode).
+
+Use the `celery_real_worker` fixture in a test marked
+`@pytest.mark.django_db(transaction=True)`: the worker runs in a thread of this
+process with its own database connection, consumes from the Redis of REDIS_URL,
+and so exercises the broker, JSON serialisation and late acknowledgement.
+"""
+
+from __future__ import annotations
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from smf.celery import app
+from tests.conftest import require_redis
+
+
+@pytest.fixture
+def celery_real_worker(settings):
+    url = require_redis()
+    previous = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_url": app.conf.broker_url,
+        "result_backend": app.conf.result_backend,
+    }
+    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+            yield w
+    finally:
+        app.conf.update(**previous)
