@@ -113,7 +113,7 @@ def on_time_q() -> Q:
 
 
 def figures_for_year(year: int) -> dict[str, int | Decimal]:
-    """Every figure key of the spec for one calendar year (11 queries)."""
+    """Every figure key of the spec for one calendar year, in 12 queries."""
     f: dict[str, int | Decimal] = {}
 
     # 1. Outreach visits.
