@@ -9,6 +9,7 @@ default in production.
 import os
 from pathlib import Path
 
+import bootstrap as bootstrap_static
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -139,11 +140,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Bootstrap comes from the npm registry (package.json), never from a CDN: field
-# offices have poor connections.
+# Bootstrap comes from PyPI (django-bootstrap-static), installed with everything
+# else and served by us, never from a CDN: field offices have poor connections.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/bootstrap", Path(bootstrap_static.__file__).parent / "static" / "bootstrap"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
