@@ -200,6 +200,67 @@ def case_get_for_user(*, user, code: str, for_write: bool = False, queryset=None
     return case
 
 
+def can_read_reintegration(user) -> bool:
+    """Who may read reintegration plans and follow-up visits of a case they see:
+    the reintegration team, the center staff of her former centers, directors."""
+    return has_role(
+        user,
+        Role.SOCIAL_WORKER,
+        Role.CENTER_MANAGER,
+        Role.REINTEGRATION_OFFICER,
+        Role.DIRECTOR,
+        Role.ADMINISTRATOR,
+    )
+
+
+def can_edit_reintegration(user) -> bool:
+    """Plans, support and follow-up visits are written by the reintegration team
+    (and administrators); center staff and directors only read them."""
+    return has_role(user, Role.REINTEGRATION_OFFICER, Role.ADMINISTRATOR)
+
+
+def can_see_reintegration_agenda(user) -> bool:
+    """The team's agenda, calendar and on-time figures."""
+    return has_role(user, Role.REINTEGRATION_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR)
+
+
+def reintegration_case_get_for_user(*, user, code: str, for_write: bool = False, queryset=None):
+    """A case for the reintegration pages: 404 unless the user sees the case and
+    may read reintegration; PermissionDenied for a write by a reader."""
+    from cases.services import audit_record
+
+    if not can_read_reintegration(user):
+        audit_record(user=user, action="access_denied", case_code=code)
+        raise Http404("No such case.")
+    case = case_get_for_user(user=user, code=code, queryset=queryset)
+    if for_write and not can_edit_reintegration(user):
+        audit_record(user=user, action="write_denied", case_code=code)
+        raise PermissionDenied("You may read this follow-up but not change it.")
+    return case
+
+
+def followup_get_for_user(*, user, uuid, for_write: bool = False):
+    """A follow-up visit (with its case) by its UUID, scoped like its case."""
+    from cases.services import audit_record
+    from reintegration.models import FollowUpVisit
+
+    visit = None
+    if can_read_reintegration(user):
+        visit = (
+            FollowUpVisit.objects.visible_to(user)
+            .select_related("case", "assigned_to")
+            .filter(uuid=uuid)
+            .first()
+        )
+    if visit is None:
+        audit_record(user=user, action="access_denied", details={"followup": str(uuid)})
+        raise Http404("No such visit.")
+    if for_write and not can_edit_reintegration(user):
+        audit_record(user=user, action="write_denied", case_code=visit.case.code)
+        raise PermissionDenied("You may read this follow-up but not change it.")
+    return visit
+
+
 def require_outreach(user) -> None:
     if not can_see_outreach(user):
         raise Http404

@@ -1,0 +1,424 @@
+"""Pages of the reintegration team. Thin: fetch through cases.access, validate,
+call one service, redirect. Pages show case codes, never names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access
+from cases.services import audit_record
+
+from . import selectors, services
+from .feed import feed_render
+from .forms import (
+    CancelForm,
+    PlanForm,
+    RecordForm,
+    ReintegrateForm,
+    RescheduleForm,
+    SettingsForm,
+    SupportForm,
+    VisitAddForm,
+    yes_no,
+)
+from .models import FollowUpVisit
+
+PAGE_SIZE = 25
+
+
+def _service(form, action) -> bool:
+    """Run a service; its refusal becomes a form error and nothing is written."""
+    try:
+        action()
+    except services.StaleVersion:
+        form.add_error(
+            None, _("Someone else changed this record since you opened it: reload and try again.")
+        )
+        return False
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return False
+    return True
+
+
+def _require_agenda(user) -> None:
+    if not access.can_see_reintegration_agenda(user):
+        raise Http404
+
+
+def _filters(request) -> dict:
+    officer = request.GET.get("officer", "")
+    return {
+        "officer_id": int(officer) if officer.isdigit() else None,
+        "province": request.GET.get("province", "")[:60],
+    }
+
+
+def _case_url(code: str) -> str:
+    return reverse("reintegration:case", kwargs={"code": code})
+
+
+@login_required
+def agenda(request):
+    """Visits due this week or month, or overdue; by officer and province."""
+    _require_agenda(request.user)
+    today = timezone.localdate()
+    show = request.GET.get("show", "week")
+    if show not in selectors.AGENDA_SHOWS:
+        show = "week"
+    filters = _filters(request)
+    visits = selectors.agenda_visits(user=request.user, today=today, show=show, **filters)
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reintegration/agenda.html",
+        {
+            "show": show,
+            "page": page,
+            "counts": selectors.agenda_counts(user=request.user, today=today, **filters),
+            "officers": selectors.officers(),
+            "provinces": selectors.provinces(),
+            "filters": filters,
+            "today": today,
+            "can_edit": access.can_edit_reintegration(request.user),
+        },
+    )
+
+
+@login_required
+def month_calendar(request):
+    _require_agenda(request.user)
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    filters = _filters(request)
+    weeks = selectors.calendar_month(
+        user=request.user, year=first.year, month=first.month, **filters
+    )
+    previous = (first.replace(day=1) - date.resolution).replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return render(
+        request,
+        "reintegration/calendar.html",
+        {
+            "weeks": weeks,
+            "first": first,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "officers": selectors.officers(),
+            "provinces": selectors.provinces(),
+            "filters": filters,
+        },
+    )
+
+
+@login_required
+def team(request):
+    """The share of visits made on time, per year and per officer."""
+    _require_agenda(request.user)
+    return render(
+        request,
+        "reintegration/team.html",
+        {"share": selectors.on_time_share(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_settings(request):
+    """The organisation's follow-up schedule: administrators only."""
+    access.require_role(request.user, access.Role.ADMINISTRATOR)
+    current = selectors.followup_settings_current()
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "interval_months": current.interval_months,
+            "duration_months": current.duration_months,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        if _service(
+            form,
+            lambda: services.followup_settings_update(user=request.user, **form.cleaned_data),
+        ):
+            messages.success(request, _("The follow-up schedule was saved."))
+            return redirect("reintegration:settings")
+    return render(request, "reintegration/settings.html", {"form": form})
+
+
+# --- One case ------------------------------------------------------------------
+
+
+@login_required
+def case_page(request, code):
+    case = access.reintegration_case_get_for_user(user=request.user, code=code)
+    audit_record(user=request.user, action="reintegration_view", case_code=case.code)
+    return render(
+        request,
+        "reintegration/case.html",
+        {
+            "case": case,
+            "can_edit": access.can_edit_reintegration(request.user),
+            **selectors.case_reintegration(case),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, code):
+    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    plan = selectors.case_reintegration(case)["plan"]
+    initial = {}
+    if plan:
+        initial = {
+            "pathway": plan.pathway,
+            "officer": plan.officer_id,
+            "interval_months": plan.interval_months,
+            "duration_months": plan.duration_months,
+            "version": plan.version,
+        }
+    elif access.has_role(request.user, access.Role.REINTEGRATION_OFFICER):
+        initial = {"officer": request.user.pk}
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _service(
+            form,
+            lambda: services.plan_save(
+                case=case,
+                pathway=data["pathway"],
+                officer=data["officer"],
+                interval_months=data["interval_months"],
+                duration_months=data["duration_months"],
+                version=data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, _("The reintegration plan was saved."))
+            return redirect(_case_url(case.code))
+    return render(
+        request,
+        "reintegration/form.html",
+        {"case": case, "form": form, "title": _("Reintegration plan")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reintegrate(request, code):
+    """Record the exit from the center: reintegrated. Schedules the visits."""
+    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    data = selectors.case_reintegration(case)
+    stay = data["open_stay"]
+    form = ReintegrateForm(
+        request.POST or None,
+        initial={"left_on": timezone.localdate(), "stay_version": stay.version if stay else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        if _service(
+            form,
+            lambda: services.reintegration_record(
+                case=case,
+                left_on=form.cleaned_data["left_on"],
+                stay_version=form.cleaned_data["stay_version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, _("Her reintegration was recorded and visits scheduled."))
+            return redirect(_case_url(case.code))
+    return render(
+        request,
+        "reintegration/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Record her reintegration"),
+            "intro": _("Her stay at %(center)s ends with the reason: reintegrated.")
+            % {"center": stay.shelter.name}
+            if stay
+            else _("She is not in a center."),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_add(request, code):
+    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    form = SupportForm(
+        request.POST or None, initial={"given_on": timezone.localdate(), "currency": "USD"}
+    )
+    if request.method == "POST" and form.is_valid():
+        if _service(
+            form, lambda: services.support_add(case=case, user=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, _("The support was recorded."))
+            return redirect(_case_url(case.code))
+    return render(
+        request,
+        "reintegration/form.html",
+        {"case": case, "form": form, "title": _("Support given"), "js": "reintegration.js"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_add(request, code):
+    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    form = VisitAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _service(
+            form, lambda: services.followup_add(case=case, user=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, _("The visit was added."))
+            return redirect(_case_url(case.code))
+    return render(
+        request,
+        "reintegration/form.html",
+        {"case": case, "form": form, "title": _("Add a follow-up visit")},
+    )
+
+
+# --- One visit -----------------------------------------------------------------
+
+
+def _visit_form_page(request, uuid, form_class, initial, service, done, title):
+    visit = access.followup_get_for_user(user=request.user, uuid=uuid, for_write=True)
+    form = form_class(request.POST or None, initial={"version": visit.version, **initial(visit)})
+    if request.method == "POST" and form.is_valid():
+        if _service(form, lambda: service(visit, form.cleaned_data)):
+            messages.success(request, done)
+            return redirect(_case_url(visit.case.code))
+    return render(
+        request,
+        "reintegration/form.html",
+        {"case": visit.case, "visit": visit, "form": form, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_record(request, uuid):
+    def record(visit, data):
+        services.followup_record(
+            visit=visit,
+            user=request.user,
+            **{
+                **data,
+                "still_operating": yes_no(data["still_operating"]),
+                "needs_more_help": yes_no(data["needs_more_help"]),
+            },
+        )
+
+    return _visit_form_page(
+        request,
+        uuid,
+        RecordForm,
+        lambda v: {
+            "visited_on": v.visited_on or timezone.localdate(),
+            "visitor_role": v.visitor_role or FollowUpVisit.VisitorRole.SOCIAL_WORKER,
+            "outcome": v.outcome,
+            "housing": v.housing,
+            "income": v.income,
+            "health": v.health,
+            "safety": v.safety,
+            "income_band": v.income_band,
+            "notes": v.notes,
+        },
+        record,
+        _("The visit was recorded."),
+        _("Record the visit"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_reschedule(request, uuid):
+    return _visit_form_page(
+        request,
+        uuid,
+        RescheduleForm,
+        lambda v: {"due_on": v.due_on, "assigned_to": v.assigned_to_id},
+        lambda visit, data: services.followup_reschedule(visit=visit, user=request.user, **data),
+        _("The visit was rescheduled."),
+        _("Reschedule or reassign the visit"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_cancel(request, uuid):
+    return _visit_form_page(
+        request,
+        uuid,
+        CancelForm,
+        lambda v: {},
+        lambda visit, data: services.followup_cancel(visit=visit, user=request.user, **data),
+        _("The visit was cancelled."),
+        _("Cancel the visit"),
+    )
+
+
+# --- The personal calendar feed -------------------------------------------------
+
+
+@login_required
+def feed_settings(request):
+    _require_agenda(request.user)
+    profile = getattr(request.user, "staff_profile", None)
+    token = profile.calendar_token if profile else None
+    url = (
+        request.build_absolute_uri(reverse("reintegration:feed", kwargs={"token": token}))
+        if token
+        else ""
+    )
+    return render(request, "reintegration/feed_settings.html", {"feed_url": url})
+
+
+@login_required
+@require_POST
+def feed_token(request):
+    """Regenerate (new secret address) or revoke the user's calendar feed."""
+    _require_agenda(request.user)
+    if request.POST.get("action") == "revoke":
+        services.calendar_token_revoke(user=request.user)
+        messages.success(request, _("Your calendar feed address no longer works."))
+    else:
+        services.calendar_token_regenerate(user=request.user)
+        messages.success(request, _("Your calendar has a new secret address."))
+    return redirect("reintegration:feed_settings")
+
+
+def feed(request, token):
+    """The feed itself: no login (phones cannot log in); the token is the credential."""
+    owner = selectors.feed_owner(token)
+    if owner is None or not access.can_see_reintegration_agenda(owner):
+        raise Http404
+    body = feed_render(
+        visits=selectors.visits_for_feed(user=owner),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="followup-visits.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
