@@ -52,7 +52,7 @@ from cases.models import AuditLog, Case, LegalCase
 from cases.services import case_set_names
 from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
 from reintegration.models import FollowUpVisit, ReintegrationSupport
-from reports.models import Disbursement, ImportedFile
+from reports.models import Disbursement, ImportedFile, ImportJob
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
 
 # Rows per INSERT/UPDATE and keys per `IN (...)` lookup: the number of queries
@@ -802,13 +802,14 @@ def _write_file(
                 obj.version += 1
             obj.updated_at = now
         _assign(obj, parsed, row, plan.ref_ids)
-    spec.model.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    # Updates first: a stay closed by this import makes room for the next open one.
     if updated:
         fields = set(parsed.present_fields) - {"given_name", "family_name"}
         if spec.model is Case and {"given_name", "family_name"} & set(parsed.header):
             fields |= {"given_name", "family_name", "name_index"}
         fields |= {"updated_at"} | ({"version"} if hasattr(updated[0], "version") else set())
         spec.model.objects.bulk_update(updated, sorted(fields), batch_size=BATCH_SIZE)
+    spec.model.objects.bulk_create(created, batch_size=BATCH_SIZE)
     if spec.provides:
         new_ids = {row.key[0]: obj.pk for row, obj in _zip(parsed, existing, created)}
         plan.ref_ids[spec.provides].update(new_ids)
@@ -876,7 +877,7 @@ def records_import(
     except IntegrityError as error:
         # Another import committed the same file or key meanwhile.
         raise ImportRejected(
-            [f"the database refused the import ({error.__class__.__name__}); try again"]
+            [f"the database refused the import: {str(error).splitlines()[0][:200]}"]
         ) from error
     report(100)
     return result
@@ -947,3 +948,141 @@ def files_from_path(path: Path | str) -> dict[str, bytes]:
     if not path.exists():
         raise ImportRejected([f"{path}: no such folder or zip file"])
     return files_from_folder(path)
+
+
+# --- browser imports: an ImportJob checked, then imported, by Celery tasks ---
+
+# An error list longer than this is cut when stored on the job (the first ones
+# are the useful ones: fix them and upload again).
+MAX_STORED_ERRORS = 1000
+
+
+def _errors_for_storage(errors: list[str]) -> list[str]:
+    if len(errors) <= MAX_STORED_ERRORS:
+        return errors
+    return errors[:MAX_STORED_ERRORS] + [f"... and {len(errors) - MAX_STORED_ERRORS} more"]
+
+
+def _job_progress(job_id: int, start: int, end: int) -> Progress:
+    """A progress callback that stores the job's percentage, scaled to [start, end].
+
+    Inside the import's transaction the row update is not visible to other
+    connections until the commit, so the page shows the validation's progress
+    and then the end; the write itself is the short part.
+    """
+    last = {"value": -1}
+
+    def report(percent: int) -> None:
+        value = start + (end - start) * percent // 100
+        if value != last["value"]:
+            last["value"] = value
+            ImportJob.objects.filter(id=job_id).update(progress=value)
+
+    return report
+
+
+def _job_files(job: ImportJob) -> dict[str, bytes]:
+    with job.archive.open("rb") as archive:
+        return files_from_zip(archive.read())
+
+
+def _job_finish(job: ImportJob, *, from_status: str, keep_archive: bool = False, **fields) -> bool:
+    """Move a job out of `from_status`, once; drop the archive unless kept."""
+    if not keep_archive and job.archive:
+        job.archive.delete(save=False)
+        fields["archive"] = ""
+    fields.setdefault("finished_at", timezone.now())
+    return bool(ImportJob.objects.filter(id=job.id, status=from_status).update(**fields))
+
+
+def import_job_start(*, user, archive) -> ImportJob:
+    """Store an uploaded zip as a new job and queue its check after the commit."""
+    from reports.tasks_import import import_job_check_task
+
+    job = ImportJob(uploaded_by=user, status=ImportJob.Status.VALIDATING)
+    # The stored name is the job's uuid: the uploaded name may say whose records these are.
+    job.archive.save(f"{job.uuid}.zip", archive, save=False)
+    job.save()
+    transaction.on_commit(lambda: import_job_check_task.delay(job.id))
+    return job
+
+
+def import_job_check(*, job_id: int) -> str:
+    """Validate a job's archive (a dry run). Safe to run twice: only a job still
+    being checked is touched. Returns the job's new status."""
+    job = ImportJob.objects.filter(id=job_id, status=ImportJob.Status.VALIDATING).first()
+    if job is None:
+        return "skipped"
+    try:
+        plan = records_validate(files=_job_files(job), progress=_job_progress(job.id, 0, 100))
+        errors = plan.errors
+    except ImportRejected as rejected:
+        plan, errors = None, rejected.errors
+    if errors:
+        _job_finish(
+            job,
+            from_status=ImportJob.Status.VALIDATING,
+            status=ImportJob.Status.INVALID,
+            errors=_errors_for_storage(errors),
+            progress=100,
+        )
+        return ImportJob.Status.INVALID
+    _job_finish(
+        job,
+        from_status=ImportJob.Status.VALIDATING,
+        keep_archive=True,
+        status=ImportJob.Status.VALID,
+        summary={"counts": plan.counts, "rows": plan.rows},
+        progress=100,
+        finished_at=None,
+    )
+    return ImportJob.Status.VALID
+
+
+def import_job_confirm(*, job: ImportJob) -> bool:
+    """Start the import of a checked job, once; False when it was not ready."""
+    from reports.tasks_import import import_job_run_task
+
+    claimed = ImportJob.objects.filter(id=job.id, status=ImportJob.Status.VALID).update(
+        status=ImportJob.Status.IMPORTING, progress=0
+    )
+    if claimed:
+        transaction.on_commit(lambda: import_job_run_task.delay(job.id))
+    return bool(claimed)
+
+
+def import_job_run(*, job_id: int) -> str:
+    """Import a confirmed job's archive. Safe to run twice: a job no longer
+    importing is left alone, and a file already imported is refused."""
+    job = ImportJob.objects.filter(id=job_id, status=ImportJob.Status.IMPORTING).first()
+    if job is None:
+        return "skipped"
+    try:
+        result = records_import(
+            files=_job_files(job),
+            user=job.uploaded_by,
+            progress=_job_progress(job.id, 0, 100),
+        )
+    except ImportRejected as rejected:
+        _job_finish(
+            job,
+            from_status=ImportJob.Status.IMPORTING,
+            status=ImportJob.Status.FAILED,
+            errors=_errors_for_storage(rejected.errors),
+        )
+        return ImportJob.Status.FAILED
+    _job_finish(
+        job,
+        from_status=ImportJob.Status.IMPORTING,
+        status=ImportJob.Status.DONE,
+        summary={"counts": result.counts, "rows": result.rows},
+        progress=100,
+    )
+    return ImportJob.Status.DONE
+
+
+def import_job_fail(*, job_id: int, from_status: str, reason: str) -> None:
+    """Give up on a job after an unexpected error: a visible status, no gap."""
+    job = ImportJob.objects.filter(id=job_id, status=from_status).first()
+    if job is not None:
+        _job_finish(job, from_status=from_status, status=ImportJob.Status.FAILED, errors=[reason])
