@@ -1,10 +1,14 @@
 from django.urls import path  # noqa: F401
 
-from . import views  # noqa: F401
+from . import views, views_import  # noqa: F401
 
 app_name = "reports"
 
 urlpatterns = [
     # --- impact reports (reports/views.py) ---
     # --- bulk import (reports/views_import.py) ---
+    path("import/", views_import.import_upload, name="import_upload"),
+    path("import/<uuid:job_uuid>/", views_import.import_detail, name="import_detail"),
+    path("import/<uuid:job_uuid>/status/", views_import.import_status, name="import_status"),
+    path("import/<uuid:job_uuid>/confirm/", views_import.import_confirm, name="import_confirm"),
 ]
