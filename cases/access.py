@@ -180,6 +180,24 @@ def can_edit_case(user, case) -> bool:
     )
 
 
+def centers_visible_to(user):
+    """The centers whose pages a user may open: all for directors and
+    administrators; their own for social workers, center managers and
+    reintegration officers; none for anyone else."""
+    from shelters.models import Shelter
+
+    if sees_everything(user):
+        return Shelter.objects.all()
+    if has_role(user, Role.SOCIAL_WORKER, Role.CENTER_MANAGER, Role.REINTEGRATION_OFFICER):
+        return Shelter.objects.filter(staff_profiles__user=user)
+    return Shelter.objects.none()
+
+
+def can_edit_center_life(user) -> bool:
+    """Group activities and study tours are recorded by center staff; directors read."""
+    return has_role(user, Role.SOCIAL_WORKER, Role.CENTER_MANAGER, Role.ADMINISTRATOR)
+
+
 def case_get_for_user(*, user, code: str, for_write: bool = False, queryset=None):
     """Fetch a case by its code if the user may see it; 404 otherwise.
 
@@ -274,3 +292,69 @@ def require_reports(user) -> None:
 def require_role(user, *roles: str) -> None:
     if not has_role(user, *roles):
         raise Http404
+
+
+def readable_case_notes(queryset, user):
+    """A restricted case note is read only by its author and by center managers.
+
+    `queryset` is already scoped to visible cases; this removes the restricted
+    notes the user may not read (directors included: the rule protects
+    counselling confidences, not management figures).
+    """
+    if has_role(user, Role.CENTER_MANAGER):
+        return queryset
+    return queryset.filter(Q(confidentiality="normal") | Q(author=user))
+
+
+def can_register_case(user) -> bool:
+    return has_role(user, Role.SOCIAL_WORKER, Role.CENTER_MANAGER, Role.ADMINISTRATOR)
+
+
+def intake_centers(user):
+    """The centers a user may admit a new survivor to: her own (all for admins)."""
+    from shelters.models import Shelter
+
+    if has_role(user, Role.ADMINISTRATOR):
+        return Shelter.objects.all()
+    if not can_register_case(user):
+        return Shelter.objects.none()
+    return Shelter.objects.filter(id__in=center_ids_of(user))
+
+
+def can_edit_legal(user) -> bool:
+    return has_role(
+        user, Role.SOCIAL_WORKER, Role.CENTER_MANAGER, Role.LEGAL_OFFICER, Role.ADMINISTRATOR
+    )
+
+
+def legal_case_get_for_user(*, user, reference: str, for_write: bool = False, queryset=None):
+    """A legal case of a visible case, by its court reference; 404 otherwise."""
+    from cases.models import LegalCase
+    from cases.services import audit_record
+
+    base = queryset if queryset is not None else LegalCase.objects.all()
+    legal_case = (
+        visible_case_records(base.filter(case__isnull=False), user)
+        .filter(reference=reference)
+        .first()
+    )
+    if legal_case is None:
+        audit_record(user=user, action="access_denied", details={"legal_case": reference})
+        raise Http404("No such legal case.")
+    if for_write and not can_edit_legal(user):
+        audit_record(user=user, action="write_denied", case_code=legal_case.case.code)
+        raise PermissionDenied("You may read this legal case but not change it.")
+    return legal_case
+
+
+def can_edit_outreach(user) -> bool:
+    """Outreach workers and administrators record outreach, clinic and advocacy
+    work; directors read it."""
+    return has_role(user, Role.OUTREACH_WORKER, Role.ADMINISTRATOR)
+
+
+def require_outreach_write(user) -> None:
+    """404 for anyone outside outreach; PermissionDenied for a reader (director)."""
+    require_outreach(user)
+    if not can_edit_outreach(user):
+        raise PermissionDenied("You may read outreach records but not change them.")

@@ -205,8 +205,21 @@ class Consent(TimeStamped):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
-    given_on = models.DateField()
-    withdrawn_on = models.DateField(null=True, blank=True)
+    given_on = models.DateField(_("given on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    # Who wrote the consent down (created_by is whoever created the row, which
+    # for an import is the importer, not the social worker who asked her).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    withdrawn_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = CaseScopedQuerySet.as_manager()
 
@@ -251,6 +264,71 @@ class LegalCase(TimeStamped):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class Hearing(TimeStamped):
+    """One hearing of a legal case; the latest hearing gives the case its stage."""
+
+    class Stage(models.TextChoices):
+        INVESTIGATION = "investigation", _("Investigation")
+        PRE_TRIAL = "pre_trial", _("Pre-trial")
+        TRIAL = "trial", _("Trial")
+        VERDICT = "verdict", _("Verdict")
+        APPEAL = "appeal", _("Appeal")
+        SUPREME_COURT = "supreme_court", _("Supreme Court")
+
+    legal_case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="hearings")
+    held_on = models.DateField(_("date"))
+    court = models.CharField(_("court"), max_length=120)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+
+class CaseNoteQuerySet(CaseScopedQuerySet):
+    def readable_by(self, user):
+        """The notes of visible cases that this user may read (restricted notes)."""
+        return access.readable_case_notes(self.visible_to(user), user)
+
+
+class CaseNote(TimeStamped):
+    """One entry of the case file's timeline. The text is encrypted at rest."""
+
+    class Kind(models.TextChoices):
+        COUNSELLING = "counselling", _("Counselling")
+        MEDICAL = "medical", _("Medical")
+        LEGAL = "legal", _("Legal")
+        FAMILY = "family", _("Family")
+        EDUCATION = "education", _("Education")
+        OTHER = "other", _("Other")
+
+    class Confidentiality(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        RESTRICTED = "restricted", _("Restricted: author and center managers only")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=20,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+    )
+    written_on = models.DateField(_("date"))
+    text = EncryptedTextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-written_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} of case {self.case_id}"
 
 
 class AuditLogQuerySet(models.QuerySet):
