@@ -218,3 +218,126 @@ def figures_for_year(year: int) -> dict[str, int | Decimal]:
     )
 
     return {key: f[key] for key in FIGURE_KEYS}
+
+
+# --- breakdowns of the impact report (appended; figures_for_year above is untouched)
+
+# Breakdown tables whose cells count people: these are suppressed in the
+# public report. Each maps to the column that counts people; other columns of
+# the same table (visits, dollars) hide along with it.
+BREAKDOWN_PEOPLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "residents_by_center": ("residents",),
+    "training_by_trade": ("trainees", "certified"),
+    "support_by_kind": ("survivors",),
+    "followups_by_role": ("survivors",),
+    "funding_by_region": (),
+}
+# Columns that are not people but would reveal a hidden person's cell.
+BREAKDOWN_DEPENDENT_COLUMNS: dict[str, dict[str, str]] = {
+    "support_by_kind": {"value_usd": "survivors"},
+    "followups_by_role": {"visits": "survivors"},
+}
+
+
+def breakdowns_for_year(year: int) -> dict[str, list[dict]]:
+    """The breakdown tables of the report for one year (5 queries).
+
+    Each table is a list of rows `{"key": code, "label": text, <column>: value}`
+    ordered by its main column, largest first. Labels of choices are codes
+    here (translated at render time); centers carry their name.
+    """
+    rows: dict[str, list[dict]] = {}
+
+    # 1. Residents by center: a resident who moved is counted at each center.
+    rows["residents_by_center"] = [
+        {"key": r["shelter__code"], "label": r["shelter__name"], "residents": r["residents"]}
+        for r in Stay.objects.filter(overlaps(year, "admitted_on", "left_on"))
+        .values("shelter__code", "shelter__name")
+        .annotate(residents=Count("case", distinct=True))
+        .order_by("-residents", "shelter__name")
+    ]
+
+    # 2. Trainees and certifications by trade.
+    rows["training_by_trade"] = [
+        {"key": r["trade"], "label": r["trade"], "trainees": r["t"], "certified": r["c"]}
+        for r in VocationalTraining.objects.filter(
+            overlaps(year, "started_on", "completed_on") | in_year(year, "certified_on")
+        )
+        .values("trade")
+        .annotate(
+            t=Count("case", distinct=True, filter=overlaps(year, "started_on", "completed_on")),
+            c=Count("id", filter=in_year(year, "certified_on")),
+        )
+        .order_by("-t", "trade")
+    ]
+
+    # 3. Reintegration support by kind.
+    rows["support_by_kind"] = [
+        {
+            "key": r["kind"],
+            "label": r["kind"],
+            "survivors": r["survivors"],
+            "value_usd": money(r["value"]),
+        }
+        for r in ReintegrationSupport.objects.filter(in_year(year, "given_on"))
+        .values("kind")
+        .annotate(survivors=Count("case", distinct=True), value=Sum("value_usd"))
+        .order_by("-survivors", "kind")
+    ]
+
+    # 4. Follow-up visits by the role of the visitor.
+    rows["followups_by_role"] = [
+        {
+            "key": r["visitor_role"] or "unknown",
+            "label": r["visitor_role"] or "unknown",
+            "visits": r["visits"],
+            "survivors": r["survivors"],
+        }
+        for r in FollowUpVisit.objects.filter(in_year(year, "visited_on"))
+        .values("visitor_role")
+        .annotate(visits=Count("id"), survivors=Count("case", distinct=True))
+        .order_by("-visits", "visitor_role")
+    ]
+
+    # 5. Money directed, by region.
+    rows["funding_by_region"] = [
+        {"key": r["region"], "label": r["region"], "amount_usd": money(r["amount"])}
+        for r in Disbursement.objects.filter(in_year(year, "given_on"))
+        .values("region")
+        .annotate(amount=Sum("amount_usd"))
+        .order_by("-amount", "region")
+    ]
+    return rows
+
+
+# --- the Reports page
+
+
+def figures_table(year: int) -> list[dict]:
+    """The year's figures beside the previous year's, for the page and its CSV (22 queries)."""
+    current, previous = figures_for_year(year), figures_for_year(year - 1)
+    return [
+        {
+            "key": key,
+            "value": current[key],
+            "previous": previous[key],
+            "change": current[key] - previous[key],
+            "money": key in MONEY_KEYS,
+        }
+        for key in FIGURE_KEYS
+    ]
+
+
+def reports_recent(limit: int = 50):
+    """The queue and the finished versions, newest first (1 query)."""
+    from reports.models import ImpactReport
+
+    return list(
+        ImpactReport.objects.select_related("requested_by").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def report_get(*, report_uuid):
+    from reports.models import ImpactReport
+
+    return ImpactReport.objects.filter(uuid=report_uuid).first()

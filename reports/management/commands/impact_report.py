@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,16 +8,42 @@ from reports.selectors import figures_for_year
 
 
 class Command(BaseCommand):
-    help = "Compute the impact report of a year: its figures as JSON or CSV."
+    help = (
+        "Compute the impact report of a year: its figures as JSON or CSV, or the whole "
+        "report as a PDF (rendered here, synchronously, as the worker would)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
-        parser.add_argument("--format", choices=["json", "csv"], default="json")
+        parser.add_argument("--format", choices=["json", "csv", "pdf"], default="json")
+        parser.add_argument("--language", choices=["en", "km"], default="en")
+        parser.add_argument(
+            "--public", action="store_true", help="suppress small numbers (public edition)"
+        )
         parser.add_argument("--output", help="write to this file instead of standard output")
 
-    def handle(self, *args, year: int, format: str, output: str | None, **options):
+    def handle(
+        self,
+        *args,
+        year: int,
+        format: str,
+        language: str,
+        public: bool,
+        output: str | None,
+        **options,
+    ):
         if not 1990 <= year <= 2100:
             raise CommandError(f"{year} is not a plausible report year.")
+        if format == "pdf":
+            from reports.services import impact_report_render
+
+            content, _snapshot = impact_report_render(year=year, language=language, public=public)
+            if output:
+                Path(output).write_bytes(content)
+                self.stderr.write(f"Wrote {output}")
+            else:
+                sys.stdout.buffer.write(content)
+            return
         figures = figures_for_year(year)
         if format == "json":
             text = figures_json(year, figures)

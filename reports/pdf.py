@@ -1,0 +1,501 @@
+"""The impact report as HTML and as PDF.
+
+`report_context` turns frozen figures into what the template shows (sentences,
+tables, charts) in the active language; `report_html` renders the template;
+`html_to_pdf` hands it to WeasyPrint. WeasyPrint is imported inside the
+function, never at module import, so a Celery worker does not load it before
+it forks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from reintegration.models import FollowUpVisit, ReintegrationSupport
+from reports.models import Disbursement
+from reports.selectors import (
+    BREAKDOWN_DEPENDENT_COLUMNS,
+    BREAKDOWN_PEOPLE_COLUMNS,
+    FIGURE_KEYS,
+    MONEY_KEYS,
+)
+from shelters.models import VocationalTraining
+
+from . import charts, suppression
+from .formatting import khmer_wrap, long_date, number, signed, small_number, usd, year_text
+
+PERCENT_KEYS = frozenset({"shelter.education_pct", "followup.on_time_pct"})
+
+# What each figure is called in the report, in the order of its section.
+FIGURE_LABELS = {
+    "outreach.contacts": gettext_lazy("Points of contact made by outreach workers"),
+    "outreach.venues_visited": gettext_lazy("Entertainment venues visited"),
+    "outreach.clients_educated": gettext_lazy("Buyers and clients educated"),
+    "supplies.condoms": gettext_lazy("Condoms distributed"),
+    "supplies.soaps": gettext_lazy("Soaps distributed"),
+    "advocacy.meetings": gettext_lazy("Meetings with ministries and NGOs"),
+    "advocacy.agreements": gettext_lazy("Agreements reached"),
+    "advocacy.event_participants": gettext_lazy("Participants in community events"),
+    "clinic.consultations": gettext_lazy("Free consultations, treatments and counselling"),
+    "clinic.clients": gettext_lazy("Women and girls who visited the clinic"),
+    "clinic.std_tests": gettext_lazy("STD tests"),
+    "clinic.exits_to_shelter": gettext_lazy("Clinic clients who enrolled in a center"),
+    "shelter.residents": gettext_lazy("Residents cared for in the centers"),
+    "shelter.education_pct": gettext_lazy("Residents who received basic education"),
+    "training.trainees": gettext_lazy("Residents in vocational skills training"),
+    "training.completed": gettext_lazy("Vocational trainings completed"),
+    "training.certified": gettext_lazy("Government certifications received"),
+    "training.internships_started": gettext_lazy("Internships begun"),
+    "reintegration.reintegrated": gettext_lazy("Residents reintegrated into the community"),
+    "reintegration.supported": gettext_lazy("Survivors given reintegration support"),
+    "reintegration.startup_kits": gettext_lazy("Start-up kits given"),
+    "reintegration.startup_kit_avg_usd": gettext_lazy("Average value of a start-up kit"),
+    "followup.visits": gettext_lazy("Follow-up visits made"),
+    "followup.survivors": gettext_lazy("Reintegrated survivors visited"),
+    "followup.cohort_followed": gettext_lazy(
+        "Survivors reintegrated in the two years before, visited"
+    ),
+    "followup.on_time_pct": gettext_lazy("Follow-up visits made on time"),
+    "legal.convictions": gettext_lazy("Court cases ended in conviction"),
+    "funding.directed_usd": gettext_lazy("Directed to victim service providers"),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: object
+    intro: object
+    keys: tuple[str, ...]
+    breakdowns: tuple[str, ...] = ()
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "outreach",
+        gettext_lazy("Outreach and Advocacy"),
+        gettext_lazy(
+            "Social workers and peer educators visit entertainment venues to bring health "
+            "messages and supplies to women and girls, and meet government and partners to "
+            "change how victims are protected."
+        ),
+        (
+            "outreach.contacts",
+            "outreach.venues_visited",
+            "outreach.clients_educated",
+            "supplies.condoms",
+            "supplies.soaps",
+            "advocacy.meetings",
+            "advocacy.agreements",
+            "advocacy.event_participants",
+        ),
+    ),
+    Section(
+        "clinic",
+        gettext_lazy("Clinic"),
+        gettext_lazy(
+            "The free medical clinic offers consultations, treatment, counselling and STD "
+            "tests to women and girls exploited in the sex trade."
+        ),
+        ("clinic.consultations", "clinic.clients", "clinic.std_tests", "clinic.exits_to_shelter"),
+    ),
+    Section(
+        "recovery",
+        gettext_lazy("Recovery and Training"),
+        gettext_lazy(
+            "The recovery and vocational skills centers give residents a safe home, care, "
+            "basic education and a trade."
+        ),
+        (
+            "shelter.residents",
+            "shelter.education_pct",
+            "training.trainees",
+            "training.completed",
+            "training.certified",
+            "training.internships_started",
+        ),
+        ("residents_by_center", "training_by_trade"),
+    ),
+    Section(
+        "reintegration",
+        gettext_lazy("Reintegration and Follow-up"),
+        gettext_lazy(
+            "Survivors leave the centers with support to start a livelihood, and the "
+            "reintegration team keeps visiting them."
+        ),
+        (
+            "reintegration.reintegrated",
+            "reintegration.supported",
+            "reintegration.startup_kits",
+            "reintegration.startup_kit_avg_usd",
+            "followup.visits",
+            "followup.survivors",
+            "followup.cohort_followed",
+            "followup.on_time_pct",
+        ),
+        ("support_by_kind", "followups_by_role"),
+    ),
+    Section(
+        "justice",
+        gettext_lazy("Justice"),
+        gettext_lazy("The legal team stands beside survivors who take their case to court."),
+        ("legal.convictions",),
+    ),
+    Section(
+        "funding",
+        gettext_lazy("Financial Support"),
+        gettext_lazy("Money directed to the organisations that serve victims."),
+        ("funding.directed_usd",),
+        ("funding_by_region",),
+    ),
+)
+assert {k for s in SECTIONS for k in s.keys} == set(FIGURE_KEYS), "every figure has a section"
+
+BREAKDOWN_TITLES = {
+    "residents_by_center": gettext_lazy("Residents by center"),
+    "training_by_trade": gettext_lazy("Vocational training by trade"),
+    "support_by_kind": gettext_lazy("Reintegration support by kind"),
+    "followups_by_role": gettext_lazy("Follow-up visits by visitor"),
+    "funding_by_region": gettext_lazy("Funding by region"),
+}
+BREAKDOWN_ROW_HEADINGS = {
+    "residents_by_center": gettext_lazy("Center"),
+    "training_by_trade": gettext_lazy("Trade"),
+    "support_by_kind": gettext_lazy("Kind of support"),
+    "followups_by_role": gettext_lazy("Visitor"),
+    "funding_by_region": gettext_lazy("Region"),
+}
+BREAKDOWN_COLUMNS = {
+    "residents_by_center": (("residents", gettext_lazy("Residents")),),
+    "training_by_trade": (
+        ("trainees", gettext_lazy("Trainees")),
+        ("certified", gettext_lazy("Certified")),
+    ),
+    "support_by_kind": (
+        ("survivors", gettext_lazy("Survivors")),
+        ("value_usd", gettext_lazy("Value")),
+    ),
+    "followups_by_role": (
+        ("visits", gettext_lazy("Visits")),
+        ("survivors", gettext_lazy("Survivors visited")),
+    ),
+    "funding_by_region": (("amount_usd", gettext_lazy("Amount")),),
+}
+BREAKDOWN_NOTES = {
+    "residents_by_center": gettext_lazy(
+        "A resident who moved between centers during the year is counted at each."
+    ),
+}
+CHOICE_LABELS = {
+    "training_by_trade": VocationalTraining.Trade,
+    "support_by_kind": ReintegrationSupport.Kind,
+    "followups_by_role": FollowUpVisit.VisitorRole,
+    "funding_by_region": Disbursement.Region,
+}
+MONEY_COLUMNS = frozenset({"value_usd", "amount_usd"})
+
+
+def format_value(key: str, value, language: str) -> str:
+    if key in MONEY_KEYS:
+        return usd(value, language)
+    if key in PERCENT_KEYS:
+        return number(value, language) + "%"
+    return number(value, language)
+
+
+def format_change(key: str, value, before, language: str) -> str:
+    change = value - before
+    text = signed(change, language, money_value=key in MONEY_KEYS)
+    if key in PERCENT_KEYS:
+        return text + " " + _("points")
+    if before and change:
+        pct = round(Decimal(change) * 100 / Decimal(before))
+        text += f" ({signed(pct, language)}%)"
+    return text
+
+
+def _choice_label(table: str, code: str) -> str:
+    choices = CHOICE_LABELS.get(table)
+    if code == "unknown":
+        return _("Not recorded")
+    if choices is None:
+        return code
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def breakdown_tables(breakdowns: dict, *, public: bool, language: str) -> list[dict]:
+    """The breakdown tables ready to print, suppressed in the public variant."""
+    limit = suppression.threshold()
+    fewer = _("fewer than %(n)s") % {"n": number(limit, language)}
+    out = []
+    for name in BREAKDOWN_TITLES:
+        rows = breakdowns.get(name, [])
+        if public:
+            cells = suppression.suppress_table(
+                rows, BREAKDOWN_PEOPLE_COLUMNS[name], BREAKDOWN_DEPENDENT_COLUMNS.get(name)
+            )
+        else:
+            cells = suppression.plain_table(rows)
+        columns = BREAKDOWN_COLUMNS[name]
+        first = columns[0][0]
+        largest = max((r[first] for r in rows), default=0)
+        printed = []
+        for row in cells:
+            values = []
+            for column, _label in columns:
+                cell = row[column]
+                if cell.hidden == suppression.PRIMARY:
+                    text = fewer
+                elif cell.hidden:
+                    text = _("hidden")
+                elif column in MONEY_COLUMNS:
+                    text = usd(cell.value, language)
+                else:
+                    text = number(cell.value, language)
+                values.append({"text": text, "hidden": bool(cell.hidden)})
+            label = (
+                row["label"] if name == "residents_by_center" else _choice_label(name, row["key"])
+            )
+            printed.append(
+                {
+                    "label": khmer_wrap(label),
+                    "values": values,
+                    "bar": charts.share_bar(
+                        row[first].value, largest, hidden=bool(row[first].hidden)
+                    ),
+                }
+            )
+        totals = []
+        for column, _label in columns:
+            total = sum(r[column] for r in rows)
+            totals.append(
+                usd(total, language) if column in MONEY_COLUMNS else number(total, language)
+            )
+        out.append(
+            {
+                "name": name,
+                "title": BREAKDOWN_TITLES[name],
+                "row_heading": BREAKDOWN_ROW_HEADINGS[name],
+                "columns": [label for _c, label in columns],
+                "rows": printed,
+                "totals": totals,
+                "note": BREAKDOWN_NOTES.get(name, ""),
+                "suppressed": any(v["hidden"] for r in printed for v in r["values"]),
+            }
+        )
+    return out
+
+
+def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
+    """The highlights page, in the voice of the organisation's outcomes page."""
+    n = lambda key: number(f[key], language)  # noqa: E731
+    org = settings.ORGANISATION_NAME
+    out = [
+        _(
+            "Social workers and peer educators made %(contacts)s points of contact in "
+            "%(venues)s entertainment areas (brothels, karaoke bars and clubs), delivering "
+            "messages on hygiene, STD/STI and HIV/AIDS, and educated %(clients)s "
+            "buyers/clients of prostitution on the responsibility they carry."
+        )
+        % {
+            "contacts": n("outreach.contacts"),
+            "venues": n("outreach.venues_visited"),
+            "clients": n("outreach.clients_educated"),
+        },
+        _(
+            "%(condoms)s condoms and %(soaps)s soaps were distributed free of charge to women "
+            "and girls in prostitution and to their clients."
+        )
+        % {"condoms": n("supplies.condoms"), "soaps": n("supplies.soaps")},
+        _(
+            "%(clients)s women and girls visited the free medical clinic, which gave "
+            "%(consultations)s free consultations, treatments and counselling sessions and "
+            "administered %(tests)s STD tests. %(exits)s of them decided to exit their "
+            "situation and enroll in a center for recovery and vocational skills training."
+        )
+        % {
+            "clients": n("clinic.clients"),
+            "consultations": n("clinic.consultations"),
+            "tests": n("clinic.std_tests"),
+            "exits": n("clinic.exits_to_shelter"),
+        },
+        _(
+            "%(meetings)s meetings were held with government ministries and NGOs, and "
+            "%(agreements)s agreements were reached. %(participants)s community members, "
+            "officials and survivors took part in our public events."
+        )
+        % {
+            "meetings": n("advocacy.meetings"),
+            "agreements": n("advocacy.agreements"),
+            "participants": n("advocacy.event_participants"),
+        },
+        ngettext(
+            "%(residents)s residents received comprehensive, holistic care at the "
+            "%(centers)s recovery and vocational skills center.",
+            "%(residents)s residents received comprehensive, holistic care at the "
+            "%(centers)s recovery and vocational skills centers.",
+            centers,
+        )
+        % {"residents": n("shelter.residents"), "centers": small_number(centers, language)}
+        + " "
+        + _("%(pct)s of shelter residents received basic education.")
+        % {"pct": format_value("shelter.education_pct", f["shelter.education_pct"], language)},
+        _(
+            "%(trainees)s women and girls received vocational skills training. "
+            "%(completed)s completed their training, %(certified)s received formal government "
+            "certification and %(internships)s began internships in the private sector."
+        )
+        % {
+            "trainees": n("training.trainees"),
+            "completed": n("training.completed"),
+            "certified": n("training.certified"),
+            "internships": n("training.internships_started"),
+        },
+        _(
+            "%(reintegrated)s women left the centers to be reintegrated into the community. "
+            "%(supported)s survivors received start-up kits, microgrants, job placement or "
+            "tuition support; %(kits)s start-up kits were given, valued at %(avg)s on average."
+        )
+        % {
+            "reintegrated": n("reintegration.reintegrated"),
+            "supported": n("reintegration.supported"),
+            "kits": n("reintegration.startup_kits"),
+            "avg": usd(f["reintegration.startup_kit_avg_usd"], language),
+        },
+        _(
+            "%(survivors)s reintegrated women received %(visits)s follow-up visits by social "
+            "workers, medical professionals, trainers, legal experts and psychologists, "
+            "including %(cohort)s survivors who left the centers in %(y1)s or %(y2)s; "
+            "%(on_time)s of the visits were made on time."
+        )
+        % {
+            "survivors": n("followup.survivors"),
+            "visits": n("followup.visits"),
+            "cohort": n("followup.cohort_followed"),
+            "y1": year_text(year - 1, language),
+            "y2": year_text(year - 2, language),
+            "on_time": format_value("followup.on_time_pct", f["followup.on_time_pct"], language),
+        },
+        _("%(convictions)s court cases of trafficking and abuse ended in conviction.")
+        % {"convictions": n("legal.convictions")},
+        _("In %(year)s, %(org)s directed %(amount)s to victim service providers.")
+        % {
+            "year": year_text(year, language),
+            "org": org,
+            "amount": usd(f["funding.directed_usd"], language),
+        },
+    ]
+    return [khmer_wrap(sentence) for sentence in out]
+
+
+def report_context(
+    *,
+    year: int,
+    language: str,
+    public: bool,
+    version: int,
+    generated_on: date,
+    snapshot: dict,
+) -> dict:
+    """Everything the PDF template prints, from a frozen snapshot of figures.
+
+    Call inside `translation.override(language)`.
+    """
+    figures, previous = snapshot["figures"], snapshot["previous"]
+    sections = []
+    tables = {
+        t["name"]: t
+        for t in breakdown_tables(snapshot["breakdowns"], public=public, language=language)
+    }
+    for section in SECTIONS:
+        rows = []
+        for key in section.keys:
+            value, before = figures[key], previous[key]
+            rows.append(
+                {
+                    "key": key,
+                    "label": FIGURE_LABELS[key],
+                    "value": format_value(key, value, language),
+                    "previous": format_value(key, before, language),
+                    "change": format_change(key, value, before, language),
+                    "bar": charts.comparison_bars(value, before),
+                }
+            )
+        sections.append(
+            {
+                "slug": section.slug,
+                "title": section.title,
+                "intro": section.intro,
+                "rows": rows,
+                "tables": [tables[name] for name in section.breakdowns],
+            }
+        )
+    centers = len(snapshot["breakdowns"].get("residents_by_center", []))
+    return {
+        "organisation": settings.ORGANISATION_NAME,
+        "year": year,
+        "year_text": year_text(year, language),
+        "previous_year_text": year_text(year - 1, language),
+        "language": language,
+        "public": public,
+        "threshold": number(suppression.threshold(), language),
+        "version": number(version, language),
+        "generated_on": long_date(generated_on, language),
+        "highlights": highlights(year, figures, centers, language),
+        "sections": sections,
+        # Short sections share the page of the section before them.
+        "follow_on": ("clinic", "justice", "funding"),
+        "current_colour": charts.CURRENT,
+        "previous_colour": charts.PREVIOUS,
+        "current_swatch": charts.swatch(charts.CURRENT),
+        "previous_swatch": charts.swatch(charts.PREVIOUS),
+        "fonts": {k: mark_safe(v) for k, v in FONTS[language].items()},
+        "page_word": css_string(_("page")),
+        "of_word": css_string(_("of")),
+    }
+
+
+FONTS = {
+    "en": {
+        "body": '"Liberation Sans", "DejaVu Sans", sans-serif',
+        "heading": '"Liberation Sans", "DejaVu Sans", sans-serif',
+    },
+    # Khmer OS (fonts-khmeros) or Noto (fonts-noto-core), whichever is installed.
+    "km": {
+        "body": '"Khmer OS Battambang", "Khmer OS", "Noto Sans Khmer", '
+        '"Liberation Sans", sans-serif',
+        "heading": '"Khmer OS Muol Light", "Khmer OS Muol", "Noto Serif Khmer", '
+        '"Khmer OS Battambang", sans-serif',
+    },
+}
+
+
+def css_string(text: str) -> SafeString:
+    """A quoted CSS string; the template prints it inside <style> unescaped."""
+    return mark_safe(
+        '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "") + '"'
+    )
+
+
+def report_html(context: dict) -> str:
+    return render_to_string("reports/pdf/report.html", context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out the report with WeasyPrint (imported here, not at module load)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)

@@ -1,0 +1,319 @@
+"""Every write of the impact report: requesting, compiling, re-queueing, notifying.
+
+A report is a job row (`ImpactReport`). `report_request` creates it and queues
+the Celery task after the transaction commits; the task calls
+`impact_report_compile`, which claims the row with a conditional UPDATE
+(queued -> running), so a second delivery of the same task does nothing.
+The figures are frozen in the row when the PDF is rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases.services import audit_record
+
+from .models import ImpactReport
+from .selectors import MONEY_KEYS, breakdowns_for_year, figures_for_year
+
+logger = logging.getLogger(__name__)
+
+# A running job whose heartbeat is older than this has lost its worker (the
+# task's hard time limit is shorter), and a queued job this old lost its message.
+STALE_AFTER = timedelta(seconds=getattr(settings, "REPORT_STALE_SECONDS", 20 * 60))
+# Deliveries of one job before it is failed for good (a report that kills its
+# worker every time must not loop).
+MAX_ATTEMPTS = 3
+MONEY_COLUMNS = ("value_usd", "amount_usd")
+
+Status = ImpactReport.Status
+
+
+# --- snapshots: the figures as frozen in the record
+
+
+def report_snapshot(year: int) -> dict:
+    """The figures, the previous year's and the breakdowns (16 queries)."""
+    return {
+        "figures": figures_for_year(year),
+        "previous": figures_for_year(year - 1),
+        "breakdowns": breakdowns_for_year(year),
+    }
+
+
+def snapshot_to_json(snapshot: dict) -> dict:
+    """Decimals as strings with cents, everything else as it is."""
+
+    def plain(value):
+        return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+    return {
+        "figures": {k: plain(v) for k, v in snapshot["figures"].items()},
+        "previous": {k: plain(v) for k, v in snapshot["previous"].items()},
+        "breakdowns": {
+            name: [{k: plain(v) for k, v in row.items()} for row in rows]
+            for name, rows in snapshot["breakdowns"].items()
+        },
+    }
+
+
+def snapshot_from_json(data: dict) -> dict:
+    def figures(values: dict) -> dict:
+        return {k: Decimal(v) if k in MONEY_KEYS else v for k, v in values.items()}
+
+    return {
+        "figures": figures(data["figures"]),
+        "previous": figures(data["previous"]),
+        "breakdowns": {
+            name: [
+                {k: Decimal(v) if k in MONEY_COLUMNS else v for k, v in row.items()} for row in rows
+            ]
+            for name, rows in data["breakdowns"].items()
+        },
+    }
+
+
+# --- rendering
+
+
+def impact_report_render(
+    *,
+    year: int,
+    language: str = "en",
+    public: bool = False,
+    version: int = 1,
+    generated_on: date | None = None,
+    snapshot: dict | None = None,
+    on_step=None,
+) -> tuple[bytes, dict]:
+    """The PDF of a year, and the snapshot it shows.
+
+    `on_step(percent, note)` is called between the stages (figures, HTML, PDF)
+    so a job can beat its heartbeat.
+    """
+    from . import pdf
+    from .translations import ensure_compiled
+
+    step = on_step or (lambda percent, note: None)
+    if snapshot is None:
+        step(10, "figures")
+        snapshot = report_snapshot(year)
+    ensure_compiled()
+    step(40, "layout")
+    with translation.override(language):
+        context = pdf.report_context(
+            year=year,
+            language=language,
+            public=public,
+            version=version,
+            generated_on=generated_on or timezone.localdate(),
+            snapshot=snapshot,
+        )
+        html = pdf.report_html(context)
+    step(60, "pdf")
+    return pdf.html_to_pdf(html), snapshot
+
+
+# --- the job
+
+
+def report_request(*, user, year: int, language: str, variant: str) -> ImpactReport:
+    """A new version of the year's report, queued once the transaction commits."""
+    from .tasks import impact_report_compile as task
+
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                latest = ImpactReport.objects.filter(
+                    year=year, language=language, variant=variant
+                ).aggregate(v=Max("version"))["v"]
+                report = ImpactReport.objects.create(
+                    year=year,
+                    language=language,
+                    variant=variant,
+                    version=(latest or 0) + 1,
+                    requested_by=user if user is not None and user.is_authenticated else None,
+                )
+            break
+        except IntegrityError:
+            # Two requests took the same version number: the next try reads the new one.
+            continue
+    else:  # pragma: no cover - five collisions in a row
+        raise RuntimeError("could not allocate a report version")
+    report_id = report.pk
+    transaction.on_commit(lambda: task.delay(report_id))
+    logger.info("impact report %s requested (year %s v%s)", report.uuid, year, report.version)
+    return report
+
+
+def impact_report_claim(*, report_id: int) -> bool:
+    """queued -> running, or False when someone else has it (or it is finished)."""
+    now = timezone.now()
+    return bool(
+        ImpactReport.objects.filter(pk=report_id, status=Status.QUEUED).update(
+            status=Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress=5,
+            progress_note="claimed",
+            error="",
+        )
+    )
+
+
+def impact_report_progress(*, report_id: int, percent: int, note: str) -> None:
+    ImpactReport.objects.filter(pk=report_id, status=Status.RUNNING).update(
+        progress=percent, progress_note=note[:120], heartbeat_at=timezone.now()
+    )
+
+
+def impact_report_compile(*, report_id: int) -> ImpactReport | None:
+    """The task's body: claim, compute, render, store. None if not claimed."""
+    if not impact_report_claim(report_id=report_id):
+        logger.info("impact report %s not queued: nothing to do", report_id)
+        return None
+    report = ImpactReport.objects.get(pk=report_id)
+
+    def step(percent: int, note: str) -> None:
+        impact_report_progress(report_id=report_id, percent=percent, note=note)
+
+    content, snapshot = impact_report_render(
+        year=report.year,
+        language=report.language,
+        public=report.variant == ImpactReport.Variant.PUBLIC,
+        version=report.version,
+        on_step=step,
+    )
+    step(90, "saving")
+    name = f"impact-report-{report.year}-{report.language}-{report.variant}-v{report.version}.pdf"
+    with transaction.atomic():
+        report = ImpactReport.objects.select_for_update().get(pk=report_id)
+        if report.status != Status.RUNNING:  # re-queued meanwhile: the newer run wins
+            return None
+        report.file.save(name, ContentFile(content), save=False)
+        report.figures = snapshot_to_json(snapshot)
+        report.status = Status.DONE
+        report.progress = 100
+        report.progress_note = ""
+        report.finished_at = timezone.now()
+        report.heartbeat_at = report.finished_at
+        report.save()
+        transaction.on_commit(lambda: impact_report_notify(report_id=report_id))
+    logger.info("impact report %s done", report.uuid)
+    return report
+
+
+def impact_report_requeue(*, report_id: int) -> bool:
+    """running -> queued after a transient error, for the task's retry."""
+    return bool(
+        ImpactReport.objects.filter(pk=report_id, status=Status.RUNNING).update(
+            status=Status.QUEUED, progress=0, progress_note="retrying", heartbeat_at=timezone.now()
+        )
+    )
+
+
+def impact_report_fail(*, report_id: int, reason: str) -> None:
+    """A visible failure with its reason (never silently stuck)."""
+    ImpactReport.objects.filter(pk=report_id).exclude(status=Status.DONE).update(
+        status=Status.FAILED,
+        error=reason[:2000],
+        progress_note="",
+        finished_at=timezone.now(),
+    )
+    logger.warning("impact report %s failed: %s", report_id, reason[:200])
+
+
+def impact_reports_requeue_stale(*, now=None) -> dict[str, list[int]]:
+    """Jobs whose worker died (or whose message was lost) go back to the queue.
+
+    A running job with an old heartbeat is re-queued, unless it has already
+    been tried MAX_ATTEMPTS times: then it is failed with the reason. A queued
+    job that no worker picked up is queued again (the claim makes a duplicate
+    harmless).
+    """
+    from .tasks import impact_report_compile as task
+
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    last_sign = Coalesce("heartbeat_at", "started_at", "created_at")
+    stale = ImpactReport.objects.annotate(last_sign=last_sign).filter(
+        Q(status=Status.RUNNING) | Q(status=Status.QUEUED), last_sign__lt=cutoff
+    )
+    requeued, failed = [], []
+    for report_id, status, attempts in stale.values_list("pk", "status", "attempts"):
+        if status == Status.RUNNING and attempts >= MAX_ATTEMPTS:
+            reason = _(
+                "The worker stopped during each of %(n)s attempts; the report was not made."
+            ) % {"n": attempts}
+            if ImpactReport.objects.filter(pk=report_id, status=Status.RUNNING).update(
+                status=Status.FAILED, error=reason, finished_at=now
+            ):
+                failed.append(report_id)
+            continue
+        if ImpactReport.objects.filter(pk=report_id, status=status).update(
+            status=Status.QUEUED, progress=0, progress_note="requeued", heartbeat_at=now
+        ):
+            requeued.append(report_id)
+            transaction.on_commit(lambda pk=report_id: task.delay(pk))
+    if requeued or failed:
+        logger.warning("stale impact reports: requeued %s, failed %s", requeued, failed)
+    return {"requeued": requeued, "failed": failed}
+
+
+def impact_report_compile_previous_year(*, today: date | None = None) -> list[ImpactReport]:
+    """Beat, 15 January: last year's report in each language and variant."""
+    year = (today or timezone.localdate()).year - 1
+    return [
+        report_request(user=None, year=year, language=language, variant=variant)
+        for language in ImpactReport.Language.values
+        for variant in ImpactReport.Variant.values
+    ]
+
+
+def impact_report_notify(*, report_id: int) -> bool:
+    """Email the director who asked: a link only, never figures or names."""
+    report = ImpactReport.objects.select_related("requested_by").get(pk=report_id)
+    user = report.requested_by
+    if user is None or not user.email:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse("reports:index") + f"#report-{report.uuid}"
+    with translation.override(report.language):
+        subject = _("The %(year)s impact report is ready") % {"year": report.year}
+        body = _(
+            "The impact report you asked for (%(year)s, %(language)s, %(variant)s, version "
+            "%(version)s) is ready. Download it from the Reports page after logging in:\n\n"
+            "%(link)s\n"
+        ) % {
+            "year": report.year,
+            "language": report.get_language_display(),
+            "variant": report.get_variant_display(),
+            "version": report.version,
+            "link": link,
+        }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True
+
+
+def report_download_record(*, user, report: ImpactReport) -> None:
+    audit_record(
+        user=user,
+        action="report_download",
+        details={"report": str(report.uuid), "year": report.year, "version": report.version},
+    )
+
+
+def report_figures_export_record(*, user, year: int) -> None:
+    audit_record(user=user, action="report_figures_export", details={"year": year})
