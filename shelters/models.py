@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +73,9 @@ class EducationRecord(TimeStamped):
         STATE_SCHOOL = "state_school", _("State school")
         OTHER = "other", _("Other")
 
+    # Addressed by uuid in URLs, never by the sequential id; `version` for optimistic locking.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="education")
     course = models.CharField(max_length=20, choices=Course.choices)
     started_on = models.DateField()
@@ -98,6 +103,9 @@ class VocationalTraining(TimeStamped):
         COMPUTER = "computer", _("Computer")
         OTHER = "other", _("Other")
 
+    # Addressed by uuid in URLs, never by the sequential id; `version` for optimistic locking.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="trainings")
     trade = models.CharField(max_length=20, choices=Trade.choices)
     started_on = models.DateField()
@@ -122,6 +130,9 @@ class VocationalTraining(TimeStamped):
 
 
 class Internship(TimeStamped):
+    # Addressed by uuid in URLs, never by the sequential id; `version` for optimistic locking.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="internships")
     employer = models.CharField(max_length=120)
     started_on = models.DateField()
@@ -137,3 +148,44 @@ class Internship(TimeStamped):
                 name="internship_ended_after_started",
             ),
         ]
+
+
+class GroupActivityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Activities of the centers the user may open."""
+        from cases.access import centers_visible_to
+
+        return self.filter(center__in=centers_visible_to(user))
+
+
+class GroupActivity(TimeStamped):
+    """A group activity or study tour of a center, with the residents who took part."""
+
+    class Kind(models.TextChoices):
+        STUDY_TOUR = "study_tour", _("Study tour")
+        RECREATION = "recreation", _("Recreation")
+        TRAINING = "training", _("Training")
+        CELEBRATION = "celebration", _("Celebration")
+        OTHER = "other", _("Other")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    center = models.ForeignKey(
+        Shelter, on_delete=models.PROTECT, related_name="activities", verbose_name=_("center")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    held_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"), blank=True)
+    participants = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="group_activities", verbose_name=_("participants")
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = GroupActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["center", "-held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"

@@ -1,0 +1,60 @@
+"""Admin for centers. Stays and center-life records are read here and written
+through the product's pages, where every change is version-checked and audited."""
+
+from django.contrib import admin
+
+from .models import EducationRecord, GroupActivity, Internship, Shelter, Stay, VocationalTraining
+
+
+@admin.register(Shelter)
+class ShelterAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "province", "capacity")
+    search_fields = ("code", "name")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and details only: no add, change or delete outside the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Stay)
+class StayAdmin(ReadOnlyAdmin):
+    list_display = ("case", "shelter", "admitted_on", "left_on", "exit_reason", "version")
+    list_filter = ("shelter", "exit_reason")
+    search_fields = ("case__code",)
+    date_hierarchy = "admitted_on"
+
+
+@admin.register(EducationRecord)
+class EducationRecordAdmin(ReadOnlyAdmin):
+    list_display = ("case", "course", "started_on", "ended_on")
+    list_filter = ("course",)
+    search_fields = ("case__code",)
+
+
+@admin.register(VocationalTraining)
+class VocationalTrainingAdmin(ReadOnlyAdmin):
+    list_display = ("case", "trade", "started_on", "completed_on", "certified_on")
+    list_filter = ("trade",)
+    search_fields = ("case__code", "certificate_number")
+
+
+@admin.register(Internship)
+class InternshipAdmin(ReadOnlyAdmin):
+    list_display = ("case", "employer", "started_on", "ended_on")
+    search_fields = ("case__code", "employer")
+
+
+@admin.register(GroupActivity)
+class GroupActivityAdmin(ReadOnlyAdmin):
+    list_display = ("held_on", "center", "kind", "title")
+    list_filter = ("center", "kind")
+    search_fields = ("title",)
