@@ -223,6 +223,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container health check calls plain http://127.0.0.1:8000/healthz.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content Security Policy (django-csp 4): no inline script, no outside host.
 CONTENT_SECURITY_POLICY = {
@@ -253,3 +255,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Server errors are emailed to ADMINS (comma-separated addresses) without the
+# request's values or the traceback's variables: see smf/error_reports.py.
+ADMINS = [(address, address) for address in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER = "smf.error_reports.NoDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "smf.error_reports.NoDataExceptionReporterFilter"

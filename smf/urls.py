@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from smf import views as smf_views
 
 urlpatterns = [
     path("", case_views.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", smf_views.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:
