@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -82,7 +82,7 @@ def _submitted_version(form) -> list[tuple[str, object]]:
         if name in ("version", "next"):
             continue
         value = form.cleaned_data.get(name)
-        if hasattr(field, "choices") and not isinstance(value, Model) and value:
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             value = dict(field.choices).get(value, value)
         rows.append((field.label, _display(value)))
     return rows
