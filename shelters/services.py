@@ -120,6 +120,16 @@ def stay_transfer(
     """Move a resident to another center: one stay ends, the next begins the same day."""
     if to_shelter.pk == stay.shelter_id:
         raise ValidationError({"to_shelter": _("She is already in this center.")})
+    # Checked here too so that the message names the transfer date, not "left on".
+    if on < stay.admitted_on:
+        raise ValidationError(
+            {
+                "on": _("The transfer cannot be before her admission (%(date)s).")
+                % {"date": stay.admitted_on.isoformat()}
+            }
+        )
+    if on > _today():
+        raise ValidationError({"on": _("The transfer date cannot be in the future.")})
     with transaction.atomic():
         stay_discharge(
             stay=stay,

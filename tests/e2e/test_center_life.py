@@ -110,17 +110,21 @@ def test_social_worker_records_a_study_tour_from_the_center_page(
 ):
     ours = factories.case("TD-2026-0043")
     factories.stay(ours, tom_dy)
+    factories.stay(factories.case("TD-2026-0044"), tom_dy)
     theirs = factories.case("SR-2026-0001")
     factories.stay(theirs, siem_reap)
 
     log_in(social_worker_tom_dy)
     page.goto(f"{live_server.url}/centers/TD/")
-    assert page.get_by_test_id("residents-count").inner_text() == "1"
+    assert page.get_by_test_id("residents-count").inner_text() == "2"
     page.get_by_role("link", name="Record an activity or study tour").click()
     assert page.get_by_text("SR-2026-0001").count() == 0
     page.select_option("#id_kind", "study_tour")
     page.fill("#id_title", "Visit to a garment factory")
     page.fill("#id_held_on", timezone.localdate().isoformat())
+    # The search box narrows the picker.
+    page.get_by_placeholder("Find by case code or name").fill("0043")
+    assert page.get_by_label("TD-2026-0044", exact=False).is_hidden()
     page.get_by_label("TD-2026-0043", exact=False).check()
     save(page)
     assert page.url == f"{live_server.url}/centers/TD/"

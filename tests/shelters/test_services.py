@@ -102,6 +102,21 @@ def test_transfer_with_a_bad_date_changes_nothing(resident, kampong_cham, social
     assert list(Stay.objects.filter(case=case).values_list("left_on", flat=True)) == [None]
 
 
+@pytest.mark.parametrize("offset", [-31, 1])
+def test_transfer_date_out_of_order_is_reported_on_the_transfer_date(
+    resident, kampong_cham, social_worker_tom_dy, offset
+):
+    _case, stay = resident
+    with pytest.raises(ValidationError) as error:
+        services.stay_transfer(
+            stay=stay,
+            to_shelter=kampong_cham,
+            on=today() + timedelta(days=offset),
+            user=social_worker_tom_dy,
+        )
+    assert list(error.value.message_dict) == ["on"]
+
+
 def test_discharge_cannot_be_before_admission(resident, social_worker_tom_dy):
     _case, stay = resident
     with pytest.raises(ValidationError) as error:
