@@ -1,0 +1,58 @@
+import os
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.access import Role
+from reports.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
+
+
+def demo_password(given: str | None) -> str:
+    """--password, else $DEMO_PASSWORD, else the default that the command prints."""
+    return given or os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with the demo: the three centers, one login per role, "
+        "records of 2010-2012 from which the impact report computes the published "
+        "figures, and current residents and follow-up visits around today. Running it "
+        "again only updates the logins."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="password of every demo login (default: $DEMO_PASSWORD, else a printed default)",
+        )
+
+    def handle(self, *args, password: str | None = None, **options):
+        password = demo_password(password)
+        started = time.monotonic()
+        try:
+            result = demo_seed(password=password)
+        except DemoRefused as error:
+            raise CommandError(str(error)) from error
+        if result["created"]:
+            rows = ", ".join(f"{n} {table}" for table, n in result["counts"].items())
+            self.stdout.write(
+                f"Demo records written in {time.monotonic() - started:.1f} s: {rows}."
+            )
+        else:
+            self.stdout.write("Demo records already present: left as they are; logins updated.")
+        self.stdout.write("")
+        table = [("username", "role", "centers")] + [
+            (
+                user.username,
+                Role.LABELS[login.role],
+                ", ".join(login.centers) or "-",
+            )
+            for login, user in result["logins"]
+        ]
+        widths = [max(len(row[i]) for row in table) for i in range(3)]
+        for row in table:
+            self.stdout.write(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
+        self.stdout.write("")
+        self.stdout.write(f"Password of every demo login: {password}")
