@@ -132,3 +132,57 @@ def organisation_folder() -> dict[str, bytes]:
             "2011-09-01,Haiti partner,haiti,2000.25",
         ),
     }
+
+
+def scaled_folder(n: int) -> dict[str, bytes]:
+    """n rows in every one of the 15 files, all valid and linked."""
+    cases = [f"Q{i:05d}" for i in range(n)]
+    day = [f"2011-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n)]
+    rows = {
+        "shelters.csv": ("code,name", [f"S{i},Center {i}" for i in range(n)]),
+        "cases.csv": (
+            "case_code,given_name,family_name,intake_date,sex",
+            [f"{c},Given{i},Family{i},{day[i]},female" for i, c in enumerate(cases)],
+        ),
+        "venues.csv": ("code,name,kind", [f"V{i},Venue {i},karaoke" for i in range(n)]),
+        "stays.csv": (
+            "case_code,shelter_code,admitted_on,left_on,exit_reason",
+            [f"{c},S{i},{day[i]},," for i, c in enumerate(cases)],
+        ),
+        "education.csv": (
+            "case_code,course,started_on",
+            [f"{c},basic,{day[i]}" for i, c in enumerate(cases)],
+        ),
+        "vocational_training.csv": (
+            "case_code,trade,started_on",
+            [f"{c},sewing,{day[i]}" for i, c in enumerate(cases)],
+        ),
+        "internships.csv": (
+            "case_code,employer,started_on",
+            [f"{c},Hotel,{day[i]}" for i, c in enumerate(cases)],
+        ),
+        "reintegration_support.csv": (
+            "case_code,kind,given_on,value_usd",
+            [f"{c},startup_kit,{day[i]},700" for i, c in enumerate(cases)],
+        ),
+        "followups.csv": ("case_code,visited_on", [f"{c},{day[i]}" for i, c in enumerate(cases)]),
+        "legal_cases.csv": (
+            "reference,case_code,outcome",
+            [f"L{i},{c},pending" for i, c in enumerate(cases)],
+        ),
+        "outreach_visits.csv": (
+            "venue_code,visited_on,contacts",
+            [f"V{i},{day[i]},{i}" for i in range(n)],
+        ),
+        "clinic_visits.csv": (
+            "client_code,visited_on,service,enrolled_case_code",
+            [f"K{i % 7},{day[i]},consultation,{cases[i]}" for i in range(n)],
+        ),
+        "meetings.csv": ("held_on,counterpart,title", [f"{day[i]},ngo,M{i}" for i in range(n)]),
+        "events.csv": ("held_on,title,participants", [f"{day[i]},E{i},{i}" for i in range(n)]),
+        "disbursements.csv": (
+            "given_on,recipient,region,amount_usd",
+            [f"{day[i]},R{i},us,{i}.50" for i in range(n)],
+        ),
+    }
+    return {name: csv_bytes(header, *lines) for name, (header, lines) in rows.items()}
