@@ -37,7 +37,8 @@ def _form_errors_from(form, error: ValidationError) -> None:
     """Put a service's ValidationError next to the field it names."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, error.messages)
 
