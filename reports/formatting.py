@@ -45,7 +45,8 @@ ENGLISH_MONTHS = (
 ENGLISH_SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 KHMER_SMALL = ("គ្មាន", "មួយ", "ពីរ", "បី", "បួន", "ប្រាំ", "ប្រាំមួយ", "ប្រាំពីរ", "ប្រាំបី", "ប្រាំបួន")
 ZWSP = "\u200b"
-KHMER_RUN = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]{2,}")
+# Runs shorter than this fit on any line of the report: no segmenter needed.
+KHMER_RUN = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]{20,}")
 
 
 def digits(text: str, language: str) -> str:

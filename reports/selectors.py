@@ -314,7 +314,7 @@ def breakdowns_for_year(year: int) -> dict[str, list[dict]]:
 
 
 def figures_table(year: int) -> list[dict]:
-    """The year's figures beside the previous year's, for the page and its CSV (22 queries)."""
+    """The year's figures beside the previous year's, for the page and its CSV (2 x 12 queries)."""
     current, previous = figures_for_year(year), figures_for_year(year - 1)
     return [
         {
