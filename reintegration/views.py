@@ -61,6 +61,12 @@ def _require_agenda(user) -> None:
         raise Http404
 
 
+def _team_page(request, template: str, context: dict):
+    """A page of the team's tabs (the settings tab only for administrators)."""
+    context["can_configure"] = access.has_role(request.user, access.Role.ADMINISTRATOR)
+    return render(request, template, context)
+
+
 def _filters(request) -> dict:
     officer = request.GET.get("officer", "")
     return {
@@ -84,7 +90,7 @@ def agenda(request):
     filters = _filters(request)
     visits = selectors.agenda_visits(user=request.user, today=today, show=show, **filters)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return _team_page(
         request,
         "reintegration/agenda.html",
         {
@@ -115,7 +121,7 @@ def month_calendar(request):
     )
     previous = (first.replace(day=1) - date.resolution).replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return render(
+    return _team_page(
         request,
         "reintegration/calendar.html",
         {
@@ -135,7 +141,7 @@ def month_calendar(request):
 def team(request):
     """The share of visits made on time, per year and per officer."""
     _require_agenda(request.user)
-    return render(
+    return _team_page(
         request,
         "reintegration/team.html",
         {"share": selectors.on_time_share(user=request.user)},
@@ -162,7 +168,7 @@ def schedule_settings(request):
         ):
             messages.success(request, _("The follow-up schedule was saved."))
             return redirect("reintegration:settings")
-    return render(request, "reintegration/settings.html", {"form": form})
+    return _team_page(request, "reintegration/settings.html", {"form": form})
 
 
 # --- One case ------------------------------------------------------------------
@@ -392,7 +398,7 @@ def feed_settings(request):
         if token
         else ""
     )
-    return render(request, "reintegration/feed_settings.html", {"feed_url": url})
+    return _team_page(request, "reintegration/feed_settings.html", {"feed_url": url})
 
 
 @login_required

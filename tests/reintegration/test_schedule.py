@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from reintegration import services
 from reintegration.models import FollowUpSettings, FollowUpVisit, ReintegrationPlan
 from shelters.models import Stay
+from tests.reintegration.helpers import record
 
 
 def test_months_after_clamps_to_the_month_end_and_returns_to_the_anchor_day():
@@ -68,7 +69,7 @@ def test_the_settings_an_administrator_saves_apply_to_new_reintegrations(
         duration_months=None,
         user=officer,
     )
-    services.reintegration_record(case=resident, left_on=date(2024, 3, 10), user=officer)
+    services.reintegrationrecord(case=resident, left_on=date(2024, 3, 10), user=officer)
     assert list(FollowUpVisit.objects.filter(case=resident).values_list("due_on", flat=True)) == [
         date(2024, 9, 10),
         date(2025, 3, 10),
@@ -84,41 +85,26 @@ def test_a_case_can_have_its_own_plan(resident, officer):
         duration_months=6,
         user=officer,
     )
-    services.reintegration_record(case=resident, left_on=date(2024, 3, 10), user=officer)
+    services.reintegrationrecord(case=resident, left_on=date(2024, 3, 10), user=officer)
     assert FollowUpVisit.objects.filter(case=resident).count() == 3
 
 
 def test_reintegration_twice_is_refused_and_changes_nothing(reintegrated, officer):
     with pytest.raises(ValidationError):
-        services.reintegration_record(case=reintegrated, left_on=date(2024, 2, 1), user=officer)
+        services.reintegrationrecord(case=reintegrated, left_on=date(2024, 2, 1), user=officer)
     assert FollowUpVisit.objects.filter(case=reintegrated).count() == 8
 
 
 def test_reintegration_needs_a_plan(resident, officer):
     with pytest.raises(ValidationError):
-        services.reintegration_record(case=resident, left_on=date(2024, 2, 1), user=officer)
+        services.reintegrationrecord(case=resident, left_on=date(2024, 2, 1), user=officer)
     assert Stay.objects.get(case=resident).left_on is None
-
-
-def _record(visit, visited_on, officer):
-    return services.followup_record(
-        visit=visit,
-        visited_on=visited_on,
-        visitor_role="social_worker",
-        outcome="stable",
-        housing=3,
-        income=3,
-        health=4,
-        safety=4,
-        user=officer,
-        version=None,
-    )
 
 
 def test_a_plan_changed_midway_moves_only_future_unmade_visits(reintegrated, officer, team_lead):
     visits = list(FollowUpVisit.objects.filter(case=reintegrated))
-    _record(visits[0], date(2024, 5, 2), officer)  # made 2 days late
-    _record(visits[1], date(2024, 7, 20), officer)  # made 11 days early
+    record(visits[0], date(2024, 5, 2), officer)  # made 2 days late
+    record(visits[1], date(2024, 7, 20), officer)  # made 11 days early
     services.followup_reschedule(
         visit=visits[2],
         due_on=date(2024, 11, 5),
@@ -154,7 +140,7 @@ def test_a_plan_changed_midway_moves_only_future_unmade_visits(reintegrated, off
 
 def test_a_visit_made_early_is_not_scheduled_again_when_the_plan_changes(reintegrated, officer):
     first = FollowUpVisit.objects.filter(case=reintegrated).first()
-    _record(first, date(2024, 4, 20), officer)  # due 30 April, made early
+    record(first, date(2024, 4, 20), officer)  # due 30 April, made early
     plan = ReintegrationPlan.objects.get(case=reintegrated)
     services.plan_save(
         case=reintegrated,
