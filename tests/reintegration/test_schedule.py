@@ -69,7 +69,7 @@ def test_the_settings_an_administrator_saves_apply_to_new_reintegrations(
         duration_months=None,
         user=officer,
     )
-    services.reintegrationrecord(case=resident, left_on=date(2024, 3, 10), user=officer)
+    services.reintegration_record(case=resident, left_on=date(2024, 3, 10), user=officer)
     assert list(FollowUpVisit.objects.filter(case=resident).values_list("due_on", flat=True)) == [
         date(2024, 9, 10),
         date(2025, 3, 10),
@@ -85,19 +85,19 @@ def test_a_case_can_have_its_own_plan(resident, officer):
         duration_months=6,
         user=officer,
     )
-    services.reintegrationrecord(case=resident, left_on=date(2024, 3, 10), user=officer)
+    services.reintegration_record(case=resident, left_on=date(2024, 3, 10), user=officer)
     assert FollowUpVisit.objects.filter(case=resident).count() == 3
 
 
 def test_reintegration_twice_is_refused_and_changes_nothing(reintegrated, officer):
     with pytest.raises(ValidationError):
-        services.reintegrationrecord(case=reintegrated, left_on=date(2024, 2, 1), user=officer)
+        services.reintegration_record(case=reintegrated, left_on=date(2024, 2, 1), user=officer)
     assert FollowUpVisit.objects.filter(case=reintegrated).count() == 8
 
 
 def test_reintegration_needs_a_plan(resident, officer):
     with pytest.raises(ValidationError):
-        services.reintegrationrecord(case=resident, left_on=date(2024, 2, 1), user=officer)
+        services.reintegration_record(case=resident, left_on=date(2024, 2, 1), user=officer)
     assert Stay.objects.get(case=resident).left_on is None
 
 
