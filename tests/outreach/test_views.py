@@ -471,3 +471,32 @@ def test_totals_page(login, director, outreach_team):
     assert page.context["totals"].year["contacts"] == 77
     bad = login(director).get(reverse("outreach:totals"), {"year": "soon"})
     assert bad.status_code == 200  # falls back to this year
+
+
+def test_overview_query_count(login, outreach_worker, django_assert_num_queries):
+    for _ in range(8):
+        factories.outreach_visit(factories.venue())
+    client = login(outreach_worker)
+    # session, user, roles, the supply items with their balances, the five
+    # latest visits with their venue (and their prefetched members and supplies).
+    with django_assert_num_queries(7):
+        client.get(reverse("outreach:index"))
+
+
+def test_clinic_client_page_query_count(login, outreach_worker, django_assert_num_queries):
+    for n in range(6):
+        factories.clinic_visit("CL-SAME01", visited_on=date(2026, 1, 1 + n))
+    client = login(outreach_worker)
+    # session, user, roles, the client's visits with team, center and case.
+    with django_assert_num_queries(4):
+        client.get(reverse("outreach:clinic_client", args=["CL-SAME01"]))
+
+
+def test_totals_page_query_count(login, director, outreach_team, django_assert_num_queries):
+    for month in range(1, 13):
+        factories.outreach_visit(visited_on=date(2025, month, 1))
+        factories.clinic_visit(f"CL-{month:06d}", visited_on=date(2025, month, 2))
+    client = login(director)
+    # session, user, roles, the six totals queries, teams for the form's list.
+    with django_assert_num_queries(10):
+        client.get(reverse("outreach:totals"), {"year": 2025})
