@@ -6,6 +6,11 @@ app_name = "reports"
 
 urlpatterns = [
     # --- impact reports (reports/views.py) ---
+    path("", views.index, name="index"),
+    path("request/", views.request_report, name="request"),
+    path("status.json", views.status, name="status"),
+    path("<uuid:report_uuid>/download/", views.download, name="download"),
+    path("figures/<int:year>.csv", views.figures_download, name="figures_csv"),
     # --- bulk import (reports/views_import.py) ---
     path("import/", views_import.import_upload, name="import_upload"),
     path("import/<uuid:job_uuid>/", views_import.import_detail, name="import_detail"),
