@@ -1,0 +1,87 @@
+"""The social worker's case journeys in headless Chromium, start to finish."""
+
+import re
+
+import pytest
+
+from cases.models import Case, CaseNote, LegalCase
+from shelters.models import Stay
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_social_worker_registers_a_survivor_and_works_her_case_file(
+    live_server, page, log_in, social_worker_tom_dy, social_worker_siem_reap, tom_dy
+):
+    log_in(social_worker_tom_dy)
+    # Intake, from the dashboard.
+    page.get_by_role("link", name="Register a new survivor").first.click()
+    page.fill("#id_given_name", "ស្រីពៅ")
+    page.fill("#id_family_name", "ចាន់")
+    page.fill("#id_birth_year", "2006")
+    page.fill("#id_phone", "012 345 678")
+    page.select_option("#id_referral_source", "police")
+    page.select_option("#id_exploitation_type", "labour")
+    page.select_option("#id_center", str(tom_dy.pk))
+    page.check("#id_consent_data_processing")
+    page.check("#id_consent_photos")
+    page.get_by_role("button", name="Register and admit").click()
+    page.wait_for_url(re.compile(r"/cases/TD-\d{4}-\d{4}/$"))
+    case = Case.objects.get()
+    assert page.locator("h1").inner_text() == case.code
+    assert page.locator("#case-name").inner_text() == "ស្រីពៅ ចាន់"
+    assert "Tom Dy" in page.locator("#current-stay").inner_text()
+    assert Stay.objects.filter(case=case, left_on__isnull=True).exists()
+    assert "Photos" in page.locator("#consents").inner_text()
+
+    # A case note.
+    page.get_by_text("Add a note").click()
+    page.select_option("#id_kind", "counselling")
+    page.fill("#id_text", "First counselling session.")
+    page.get_by_role("button", name="Add note").click()
+    page.wait_for_url(re.compile(r"#notes$"))
+    assert "First counselling session." in page.locator("#timeline").inner_text()
+    assert CaseNote.objects.filter(case=case).count() == 1
+
+    # Edit the details.
+    page.get_by_role("link", name="Edit details").click()
+    page.fill("#id_nationality", "Vietnamese")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/cases/{case.code}/")
+    assert "The case details were saved." in page.content()
+    case.refresh_from_db()
+    assert case.nationality == "Vietnamese" and case.version == 2
+
+    # Open a legal case.
+    page.get_by_role("link", name="Open a legal case").click()
+    page.fill("#id_reference", "PP-12/2026")
+    page.get_by_role("button", name="Open legal case").click()
+    page.wait_for_url(f"{live_server.url}/cases/legal/PP-12/2026/")
+    assert LegalCase.objects.get(reference="PP-12/2026").case == case
+
+    # A social worker of Siem Reap gets a 404 for the same URL.
+    other = page.context.browser.new_context()
+    other_page = other.new_page()
+    log_in(social_worker_siem_reap, target=other_page)
+    response = other_page.goto(f"{live_server.url}/cases/{case.code}/")
+    assert response.status == 404
+    assert "ស្រីពៅ" not in other_page.content()
+    other.close()
+
+
+def test_duplicate_warning_in_the_browser(live_server, page, log_in, social_worker_tom_dy, tom_dy):
+    from tests import factories
+
+    existing = factories.case("TD-2026-0007", given_name="Dara", family_name="Chan")
+    factories.stay(existing, tom_dy)
+    log_in(social_worker_tom_dy)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.fill("#id_given_name", "Dara")
+    page.fill("#id_family_name", "Chan")
+    page.get_by_role("button", name="Register and admit").click()
+    assert existing.code in page.locator("#possible-matches").inner_text()
+    assert Case.objects.count() == 1
+    page.check("#id_confirm_new_person")
+    page.get_by_role("button", name="Register and admit").click()
+    page.wait_for_url(re.compile(r"/cases/TD-\d{4}-\d{4}/$"))
+    assert Case.objects.count() == 2
