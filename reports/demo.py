@@ -29,7 +29,17 @@ from django.db import transaction
 from cases.access import Role
 from cases.models import AuditLog, Case, LegalCase, Team
 from cases.services import audit_record, case_set_names, roles_sync, staff_create
-from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
+from outreach.models import (
+    ClinicClient,
+    ClinicVisit,
+    Event,
+    Meeting,
+    OutreachVisit,
+    SupplyItem,
+    SupplyReceipt,
+    Venue,
+)
+from outreach.services import CLIENT_CODE_ALPHABET, CLIENT_CODE_PREFIX
 from reintegration.models import FollowUpVisit, ReintegrationPlan, ReintegrationSupport
 from reports.models import Disbursement
 from reports.selectors import percentage
@@ -271,6 +281,9 @@ CLINIC_CLIENT_POOL = 2_600
 PRESENT_RESIDENTS = {"TD": 36, "KC": 24, "SR": 30}
 PRESENT_REINTEGRATED = 34
 PRESENT_REGISTERED = 3  # registered, not yet admitted
+# What the store holds at the end of 2012 and today: soaps run low, to show the warning.
+HISTORY_STOCK = {"condoms": 9_500, "soaps": 240}
+PRESENT_STOCK = {"condoms": 17_500, "soaps": 140}
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -493,13 +506,16 @@ class DemoGenerator:
         teams: dict[str, Team],
         users: dict[str, User],
         today: date,
+        supply_items: dict[str, SupplyItem] | None = None,
     ):
         self.rng = random.Random(SEED)
         self.shelters = shelters
         self.teams = teams
+        self.supply_items = supply_items or {}
         self.users = users
         self.today = today
         self.people: list[Person] = []
+        self.client_codes_issued: set[str] = set()
         self.rows: dict[type, list] = {
             model: []
             for model in (
@@ -512,6 +528,8 @@ class DemoGenerator:
                 LegalCase,
                 Venue,
                 OutreachVisit,
+                SupplyReceipt,
+                ClinicClient,
                 ClinicVisit,
                 Meeting,
                 Event,
@@ -934,6 +952,46 @@ class DemoGenerator:
                 )
             )
 
+    def client_codes(self, n: int) -> list[str]:
+        """New anonymous client codes in the clinic's own format (CL-7KQ4M9)."""
+        codes: list[str] = []
+        while len(codes) < n:
+            code = CLIENT_CODE_PREFIX + "".join(self.rng.choices(CLIENT_CODE_ALPHABET, k=6))
+            if code not in self.client_codes_issued:
+                self.client_codes_issued.add(code)
+                codes.append(code)
+                self.rows[ClinicClient].append(ClinicClient(code=code))
+        return codes
+
+    def supply_receipts(self, first: date, last: date, *, stock_after: dict[str, int]) -> None:
+        """Monthly deliveries of condoms and soaps from `first` to `last`: what
+        the visits handed out, leaving `stock_after` of each in the store."""
+        months = [
+            d
+            for d in (date(y, m, 1) for y in range(first.year, last.year + 1) for m in range(1, 13))
+            if first <= d <= last
+        ]
+        for code, source in ((SupplyItem.CONDOMS, "PSI Cambodia"), (SupplyItem.SOAPS, "Donation")):
+            item = self.supply_items.get(code)
+            if item is None or not months:
+                continue
+            received = sum(r.quantity for r in self.rows[SupplyReceipt] if r.item is item)
+            handed_out = sum(
+                getattr(v, code) for v in self.rows[OutreachVisit] if v.visited_on <= last
+            )
+            needed = stock_after[code] + handed_out - received
+            if needed <= 0:
+                continue
+            for month, quantity in zip(
+                months, self.split_total(needed, len(months), spread=0.3), strict=True
+            ):
+                if quantity:
+                    self.rows[SupplyReceipt].append(
+                        SupplyReceipt(
+                            item=item, received_on=month, quantity=quantity, source=source
+                        )
+                    )
+
     def history_clinic(self, year: int, pool: list[str]) -> None:
         t = TARGETS[year]
         clients = self.rng.sample(pool, t["clinic.clients"])
@@ -1043,7 +1101,7 @@ class DemoGenerator:
         self.history_followups()
         self.history_legal()
         self.venues()
-        pool = [f"C{n:05d}" for n in self.rng.sample(range(10_000, 99_999), CLINIC_CLIENT_POOL)]
+        pool = self.client_codes(CLINIC_CLIENT_POOL)
         for year in HISTORY_YEARS:
             self.history_outreach(year)
             self.history_clinic(year, pool)
@@ -1053,6 +1111,7 @@ class DemoGenerator:
                 recipients += (("Haiti earthquake relief partner", "haiti", 0.05, 2),)
             total = int(TARGETS[year]["funding.directed_usd"] * 100)
             self.disbursements(year, total, recipients)
+        self.supply_receipts(date(2010, 1, 1), date(2012, 12, 31), stock_after=HISTORY_STOCK)
 
     # -- around today --------------------------------------------------------------
 
@@ -1158,7 +1217,7 @@ class DemoGenerator:
                     soaps=self.rng.choice((0, 0, 2, 5)),
                 )
             )
-        clients = [f"C{n:05d}" for n in self.rng.sample(range(10_000, 99_999), 70)]
+        clients = self.client_codes(70)
         for _ in range(110):
             self.rows[ClinicVisit].append(
                 ClinicVisit(
@@ -1180,6 +1239,7 @@ class DemoGenerator:
                 )
             )
         self.disbursements(today.year, 61_250_000)
+        self.supply_receipts(today - days(60), today, stock_after=PRESENT_STOCK)
 
     def present_legal(self, new: list[Person]) -> None:
         residents = [p for p in new if p.admitted and p.case.exploitation_type == "sexual"]
@@ -1274,6 +1334,7 @@ def demo_seed(*, password: str, today: date | None = None) -> dict:
     generator = DemoGenerator(
         shelters={s.code: s for s in Shelter.objects.all()},
         teams={t.code: t for t in Team.objects.all()},
+        supply_items={i.code: i for i in SupplyItem.objects.all()},
         users={login.username: user for login, user in logins},
         today=today or date.today(),
     )
