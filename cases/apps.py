@@ -10,6 +10,10 @@ class CasesConfig(AppConfig):
 
         from . import services
 
-        # Roles are Django groups whose permissions must exist first; keeping
-        # them in step after every migrate means a fresh database has them.
-        post_migrate.connect(services.roles_sync_after_migrate, sender=self)
+        # Roles are Django groups whose permissions must exist first. Django
+        # creates each app's permissions in that app's post_migrate, in the
+        # order of INSTALLED_APPS, so the sync listens to every app's signal:
+        # the last one sees every permission.
+        post_migrate.connect(
+            services.roles_sync_after_migrate, dispatch_uid="cases.roles_sync_after_migrate"
+        )

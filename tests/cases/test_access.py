@@ -402,11 +402,6 @@ def _wanted(role: str) -> set[str]:
     return {name for names in ROLE_PERMISSIONS[role].values() for name in names}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect in cases/apps.py: roles_sync runs on the post_migrate of `cases`, "
-    "before the permissions of shelters, reintegration, outreach and reports exist",
-)
 def test_role_groups_have_their_permissions_right_after_migrate():
     # No roles_sync() here: this is the state a fresh `migrate` leaves.
     missing = {
