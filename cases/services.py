@@ -51,6 +51,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "view_internship",
             "add_internship",
             "change_internship",
+            "view_groupactivity",
+            "add_groupactivity",
+            "change_groupactivity",
         ),
         "reintegration": ("view_reintegrationsupport", "view_followupvisit"),
     },
@@ -113,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "view_educationrecord",
             "view_vocationaltraining",
             "view_internship",
+            "view_groupactivity",
         ),
         "reintegration": ("view_reintegrationsupport", "view_followupvisit"),
         "outreach": (
