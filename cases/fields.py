@@ -46,9 +46,15 @@ def rotate(token: str) -> str:
     return PREFIX + fernet().rotate(token[len(PREFIX) :].encode()).decode()
 
 
+# Invisible characters that Khmer text often carries (U+200B marks word breaks,
+# since Khmer has no spaces) and copies from documents bring in (U+FEFF): a name
+# typed with them and without them is the same name.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
 def normalise_name(*parts: str) -> str:
     """Casefolded, NFC-normalised, single-spaced: 'Srey  Mom' and 'srey mom' match."""
-    text = " ".join(p for p in parts if p)
+    text = " ".join(p for p in parts if p).translate(_INVISIBLE)
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 

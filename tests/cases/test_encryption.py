@@ -98,6 +98,14 @@ def test_blind_index_finds_by_exact_name_regardless_of_case_and_spacing():
         assert list(Case.objects.find_by_name(*spelling)) == [case], spelling
 
 
+def test_blind_index_ignores_khmer_zero_width_spaces():
+    # Khmer is written without spaces; U+200B marks word breaks and is invisible.
+    case = factories.case(given_name="សុខា\u200b", family_name="ចាន់")
+    assert list(Case.objects.find_by_name("សុខា", "ចាន់")) == [case]
+    assert list(Case.objects.find_by_name("\ufeffសុខា ចាន់")) == [case]
+    assert not Case.objects.find_by_name("សុខា", "ចាន").exists()
+
+
 def test_blind_index_does_not_find_a_different_or_partial_name():
     factories.case(given_name="Srey", family_name="Mom")
     assert not Case.objects.find_by_name("Srey", "Mao").exists()
