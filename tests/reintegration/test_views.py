@@ -291,3 +291,22 @@ def test_case_page_query_count_is_pinned(login, officer, reintegrated, django_as
     with django_assert_num_queries(10):
         response = client.get(reverse("reintegration:case", args=[reintegrated.code]))
     assert response.content.decode().count("data-visit=") == 8
+
+
+def test_the_case_file_section_reads_only_prefetched_relations(
+    reintegrated, officer, django_assert_num_queries
+):
+    from django.db.models import Prefetch
+    from django.template.loader import render_to_string
+
+    from cases.models import Case
+
+    case = Case.objects.prefetch_related(
+        "reintegration_support", Prefetch("followups", queryset=FollowUpVisit.objects.all())
+    ).get(pk=reintegrated.pk)
+    with django_assert_num_queries(0):
+        html = render_to_string(
+            "reintegration/_case_section.html", {"case": case, "can_edit": True}
+        )
+    assert html.count("data-visit=") == 8 and "/record/" not in html
+    assert reverse("reintegration:case", args=[reintegrated.code]) in html
