@@ -630,7 +630,8 @@ class DemoGenerator:
             exit_reason = self.weighted({"family": 50, "left": 35, "other": 15})
         center = self.shelters[p.center]
         if p.left and (p.left - p.admitted).days > 300 and self.rng.random() < TRANSFER_SHARE:
-            # Girls who grow out of Kampong Cham move to an adult center.
+            # Some long stays move to another center (girls who grow out of
+            # Kampong Cham go on to Tom Dy).
             moved = self.date_between(p.admitted + days(60), p.left - days(60))
             other = self.shelters["TD" if p.center != "TD" else "SR"]
             p.stays.append(

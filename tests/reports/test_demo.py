@@ -249,7 +249,14 @@ def test_seed_demo_refuses_a_database_with_records_of_its_own():
 
 def test_password_comes_from_the_option_then_the_environment_then_the_default(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    assert demo_password(None) == DEFAULT_PASSWORD
+    assert demo_password(None, debug=True) == DEFAULT_PASSWORD
     monkeypatch.setenv("DEMO_PASSWORD", "from-the-environment")
-    assert demo_password(None) == "from-the-environment"
-    assert demo_password("given") == "given"
+    assert demo_password(None, debug=True) == "from-the-environment"
+    assert demo_password("given", debug=True) == "given"
+
+
+def test_a_server_gets_no_default_password(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        demo_password(None, debug=False)
+    assert demo_password("given", debug=False) == "given"

@@ -1,15 +1,24 @@
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.access import Role
 from reports.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
 
 
-def demo_password(given: str | None) -> str:
-    """--password, else $DEMO_PASSWORD, else the default that the command prints."""
-    return given or os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+def demo_password(given: str | None, *, debug: bool) -> str:
+    """--password, else $DEMO_PASSWORD, else (on a development machine only)
+    the default that the command prints."""
+    password = given or os.environ.get("DEMO_PASSWORD")
+    if password:
+        return password
+    if not debug:
+        raise CommandError(
+            "DEBUG is off: give the demo logins a password with --password or DEMO_PASSWORD."
+        )
+    return DEFAULT_PASSWORD
 
 
 class Command(BaseCommand):
@@ -17,7 +26,7 @@ class Command(BaseCommand):
         "Fill an empty database with the demo: the three centers, one login per role, "
         "records of 2010-2012 from which the impact report computes the published "
         "figures, and current residents and follow-up visits around today. Running it "
-        "again only updates the logins."
+        "again only updates the logins. Refuses a database that holds records of its own."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password: str | None = None, **options):
-        password = demo_password(password)
+        password = demo_password(password, debug=settings.DEBUG)
         started = time.monotonic()
         try:
             result = demo_seed(password=password)
