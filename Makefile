@@ -18,7 +18,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	-$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
