@@ -204,6 +204,13 @@ def test_compose_healthchecks_and_start_order(compose):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
 
 
+def test_compose_publishes_web_on_loopback_only(compose):
+    services = compose["services"]
+    assert services["web"]["ports"] == ["${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"]
+    for name in ("db", "redis", "worker", "beat", "migrate"):
+        assert "ports" not in services[name], f"{name} must not be reachable from outside"
+
+
 def test_compose_app_services_read_env_file_and_share_media(compose):
     for name in ("web", "worker", "beat", "migrate"):
         service = compose["services"][name]
