@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
 
 from smf.celery import app
 from tests.conftest import require_redis
+
+
+def _close_worker_connections(**kwargs) -> None:
+    # The worker thread opens its own database connections; left open, they
+    # keep PostgreSQL from dropping the test database at the end of the run.
+    connections.close_all()
 
 
 @pytest.fixture
@@ -25,8 +33,10 @@ def celery_real_worker(settings):
     }
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    task_postrun.connect(_close_worker_connections, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
             yield w
     finally:
+        task_postrun.disconnect(_close_worker_connections)
         app.conf.update(**previous)
