@@ -38,7 +38,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -471,6 +471,9 @@ class ParsedFile:
     sha256: str
     header: list[str]
     rows: list[Row] = field(default_factory=list)
+    # Natural keys named by the file, valid rows or not: a row naming a case of
+    # an invalid cases.csv row is not reported a second time.
+    named_keys: set[str] = field(default_factory=set)
 
     @property
     def present_fields(self) -> list[str]:
@@ -557,6 +560,8 @@ def _parse_file(spec: FileSpec, data: bytes, errors: _Errors) -> ParsedFile | No
             except CellError as error:
                 errors.add(name, line, column.name, str(error))
                 ok = False
+        if spec.key and values.get(spec.key[0]):
+            parsed.named_keys.add(values[spec.key[0]])
         if not ok:
             continue
         for check in spec.checks:
@@ -709,7 +714,7 @@ def records_validate(*, files: dict[str, bytes], progress: Progress | None = Non
                 )
     for kind, (_model, _field, filename) in REFERENCES.items():
         defined = plan.files.get(filename)
-        incoming = {row.key[0] for row in defined.rows} if defined else set()
+        incoming = defined.named_keys if defined else set()
         known = {key[0]: obj.pk for key, obj in plan.existing.get(filename, {}).items()}
         plan.ref_ids[kind] = known | _load_ref_ids(kind, wanted[kind] - incoming - set(known))
         wanted[kind] -= incoming
@@ -1163,3 +1168,23 @@ def import_job_fail(*, job_id: int, from_status: str, reason: str) -> None:
     job = ImportJob.objects.filter(id=job_id, status=from_status).first()
     if job is not None:
         _job_finish(job, from_status=from_status, status=ImportJob.Status.FAILED, errors=[reason])
+
+
+# Uploaded archives hold names: one checked but never confirmed is not kept.
+UNCONFIRMED_DAYS = 2
+
+
+def import_jobs_expire(*, now=None) -> int:
+    """Fail the checked imports nobody confirmed within UNCONFIRMED_DAYS and
+    delete their archives. Returns how many expired."""
+    cutoff = (now or timezone.now()) - timedelta(days=UNCONFIRMED_DAYS)
+    reason = (
+        f"Not confirmed within {UNCONFIRMED_DAYS} days: the uploaded archive was deleted. "
+        "Upload it again to import it."
+    )
+    expired = 0
+    for job in ImportJob.objects.filter(status=ImportJob.Status.VALID, created_at__lt=cutoff):
+        expired += _job_finish(
+            job, from_status=ImportJob.Status.VALID, status=ImportJob.Status.FAILED, errors=[reason]
+        )
+    return expired

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import DatabaseError
 
-from reports.importing import import_job_check, import_job_fail, import_job_run
+from reports.importing import (
+    import_job_check,
+    import_job_fail,
+    import_job_run,
+    import_jobs_expire,
+)
 from reports.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -52,3 +57,9 @@ def import_job_check_task(self, job_id: int) -> str:
 def import_job_run_task(self, job_id: int) -> str:
     """Write a confirmed import, all or nothing."""
     return _run_guarded(self, job_id, import_job_run, ImportJob.Status.IMPORTING)
+
+
+@shared_task(acks_late=True)
+def import_jobs_expire_task() -> int:
+    """Daily: delete the archives of checked imports nobody confirmed."""
+    return import_jobs_expire()

@@ -504,3 +504,15 @@ def test_the_documented_example_folder_imports_cleanly():
         "events.csv",
         "disbursements.csv",
     }
+
+
+def test_a_case_of_an_invalid_cases_row_is_not_reported_again_elsewhere(saved_records):
+    files = {
+        "cases.csv": csv_bytes(CASES_HEADER, "NEW,A,B,2011-02-31,female"),
+        "stays.csv": csv_bytes(STAYS_HEADER, "NEW,TD,2011-03-01,,"),
+    }
+
+    with pytest.raises(ImportRejected) as refused:
+        records_import(files=files)
+
+    assert refused.value.errors == ["cases.csv:2: intake_date: '2011-02-31' is not a valid date"]

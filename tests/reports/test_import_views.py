@@ -182,3 +182,29 @@ def test_an_unknown_job_is_404(administrator, login):
         "reports:import_detail", kwargs={"job_uuid": "00000000-0000-0000-0000-000000000000"}
     )
     assert client.get(url).status_code == 404
+
+
+def test_a_checked_import_nobody_confirms_is_expired_with_its_archive(administrator, media):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.tasks_import import import_jobs_expire_task
+
+    old, recent = (
+        ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.VALID)
+        for _ in range(2)
+    )
+    for job in (old, recent):
+        job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+    ImportJob.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=3))
+
+    assert import_jobs_expire_task() == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == ImportJob.Status.FAILED and not old.archive
+    assert old.errors[0].startswith("Not confirmed within 2 days")
+    assert recent.status == ImportJob.Status.VALID
+    assert archives(media) == [media / "imports" / f"{recent.uuid}.zip"]
