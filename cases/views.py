@@ -81,8 +81,9 @@ def case_list(request):
     if not access.roles_of(user) - {access.Role.OUTREACH_WORKER}:
         raise Http404
     form, filters = _case_list_page(request)
-    paginator = Paginator(selectors.case_list(user=user, filters=filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.case_list_page(
+        user=user, filters=filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -94,6 +95,8 @@ def case_list(request):
             "query": query.urlencode(),
             "can_see_names": access.can_see_names(user),
             "can_register": access.can_register_case(user),
+            # One reverse() for the page instead of one per row.
+            "file_url_prefix": reverse("cases:list"),
         },
     )
 

@@ -93,10 +93,10 @@ def test_case_list_query_count_is_fixed(
         factories.stay(case, tom_dy)
     client = login(social_worker_tom_dy)
     client.get("/cases/")
-    # 7 = session, user, roles (groups), centers, the center filter's options,
-    # COUNT for the paginator, the page of 25 rows (status flags and current
-    # center are subqueries of that one query).
-    with django_assert_num_queries(7):
+    # 8 = session, user, roles (groups), centers, COUNT for the paginator, the
+    # page's 25 ids, the 25 rows (status flags and current center are
+    # subqueries of that one query), the center filter's options.
+    with django_assert_num_queries(8):
         response = client.get("/cases/")
     assert len(response.context["page"]) == 25
 
