@@ -188,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.impact_reports_requeue_stale",
         "schedule": crontab(minute="*/10"),
     },
+    # Checked imports nobody confirmed within two days are failed and their
+    # archives (which hold names) deleted.
+    "import-jobs-expire": {
+        "task": "reports.tasks_import.import_jobs_expire_task",
+        "schedule": crontab(minute=30, hour=2),
+    },
     # Each reintegration officer's digest of visits due and overdue.
     "followup-digests": {
         "task": "reintegration.tasks.followup_digests_send",
