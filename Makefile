@@ -16,13 +16,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --no-input
 	-$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) manage.py compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -34,8 +34,8 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(PY) manage.py compile_translations --force
 
 worker: install
 	$(VENV)/bin/celery -A smf worker -l info --max-tasks-per-child=50
