@@ -1,0 +1,41 @@
+"""The dashboard: each role finds its work within two clicks."""
+
+import pytest
+
+from cases.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_social_worker_dashboard_links_to_intake_and_her_centers_residents(
+    login, social_worker_tom_dy, tom_dy
+):
+    page = login(social_worker_tom_dy).get("/").content.decode()
+    assert 'href="/cases/new/"' in page
+    assert f"/cases/?center={tom_dy.pk}&amp;status=in_center" in page
+    assert 'href="/cases/legal/"' in page
+    assert "/cases/audit/" not in page
+
+
+def test_director_dashboard_links_to_reports_and_audit_log(login, director):
+    page = login(director).get("/").content.decode()
+    assert 'href="/cases/audit/"' in page
+    assert 'href="/reports/"' in page
+    assert 'href="/cases/new/"' not in page
+
+
+def test_recently_opened_cases_show_only_what_is_still_visible(
+    login, social_worker_siem_reap, resident_tom_dy, resident_siem_reap
+):
+    audit_record(user=social_worker_siem_reap, action="case_view", case_code=resident_tom_dy.code)
+    client = login(social_worker_siem_reap)
+    client.get(f"/cases/{resident_siem_reap.code}/")
+    page = client.get("/").content.decode()
+    assert resident_siem_reap.code in page
+    assert resident_tom_dy.code not in page
+
+
+def test_user_without_role_is_told_to_ask_for_one(login, no_role_user):
+    page = login(no_role_user).get("/").content.decode()
+    assert "no role yet" in page
+    assert 'href="/cases/new/"' not in page
