@@ -156,6 +156,7 @@ def case_file_get(*, user, code: str) -> Case:
 
     Case notes are only those the user may read (restricted notes).
     """
+    from reintegration.models import FollowUpVisit
     from shelters.models import Stay
 
     queryset = Case.objects.select_related("assigned_social_worker").prefetch_related(
@@ -164,7 +165,7 @@ def case_file_get(*, user, code: str) -> Case:
         "trainings",
         "internships",
         "reintegration_support",
-        "followups",
+        Prefetch("followups", queryset=FollowUpVisit.objects.select_related("assigned_to")),
         Prefetch(
             "legal_cases",
             queryset=LegalCase.objects.prefetch_related(

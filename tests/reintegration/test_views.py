@@ -296,14 +296,12 @@ def test_case_page_query_count_is_pinned(login, officer, reintegrated, django_as
 def test_the_case_file_section_reads_only_prefetched_relations(
     reintegrated, officer, django_assert_num_queries
 ):
-    from django.db.models import Prefetch
     from django.template.loader import render_to_string
 
-    from cases.models import Case
+    from cases.selectors import case_file_get
 
-    case = Case.objects.prefetch_related(
-        "reintegration_support", Prefetch("followups", queryset=FollowUpVisit.objects.all())
-    ).get(pk=reintegrated.pk)
+    # What the case file page preloads is all the section may read.
+    case = case_file_get(user=officer, code=reintegrated.code)
     with django_assert_num_queries(0):
         html = render_to_string(
             "reintegration/_case_section.html", {"case": case, "can_edit": True}
