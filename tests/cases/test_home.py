@@ -39,3 +39,19 @@ def test_user_without_role_is_told_to_ask_for_one(login, no_role_user):
     page = login(no_role_user).get("/").content.decode()
     assert "no role yet" in page
     assert 'href="/cases/new/"' not in page
+
+
+def test_outreach_worker_dashboard_logs_a_visit_in_one_click(login, outreach_worker):
+    page = login(outreach_worker).get("/").content.decode()
+    assert 'href="/outreach/visits/new/"' in page
+    assert 'href="/outreach/clinic/new/"' in page
+    assert 'href="/cases/' not in page
+
+
+def test_reintegration_officer_dashboard_links_to_agenda_and_overdue_visits(
+    login, reintegration_officer
+):
+    page = login(reintegration_officer).get("/").content.decode()
+    assert 'href="/reintegration/"' in page
+    assert 'href="/reintegration/?show=overdue"' in page
+    assert 'href="/outreach/visits/new/"' not in page
