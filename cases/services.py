@@ -204,8 +204,10 @@ def audit_record(
     return entry
 
 
-# Fields whose values never go into the audit log in clear.
-SECRET_FIELDS = {"given_name", "family_name", "phone", "address", "name_index"}
+# Fields whose values never go into the audit log in clear: names and contacts,
+# and free text (follow-up and activity notes), which is where a name or a
+# confidence ends up. The log says the field changed, not what it says.
+SECRET_FIELDS = {"given_name", "family_name", "phone", "address", "name_index", "notes", "text"}
 
 
 def audit_diff(old: dict, new: dict) -> dict:
