@@ -3,6 +3,8 @@ through the product's pages, where every change is version-checked and audited."
 
 from django.contrib import admin
 
+from cases.admin import CaseAuditedAdmin
+
 from .models import EducationRecord, GroupActivity, Internship, Shelter, Stay, VocationalTraining
 
 
@@ -12,8 +14,9 @@ class ShelterAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and details only: no add, change or delete outside the services."""
+class ReadOnlyAdmin(CaseAuditedAdmin):
+    """Lists and details only: no add, change or delete outside the services.
+    Opening a record of a case is audited like opening the case file."""
 
     def has_add_permission(self, request):
         return False
@@ -55,6 +58,7 @@ class InternshipAdmin(ReadOnlyAdmin):
 
 @admin.register(GroupActivity)
 class GroupActivityAdmin(ReadOnlyAdmin):
+    case_code_of = staticmethod(lambda obj: "")  # a center's activity, of no one case
     list_display = ("held_on", "center", "kind", "title")
     list_filter = ("center", "kind")
     search_fields = ("title",)

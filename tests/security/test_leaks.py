@@ -266,3 +266,40 @@ def test_staff_lose_admin_access_when_the_role_is_removed(db):
     assert user.is_staff
     user = staff_create(username="was_admin", password=PASSWORD, roles=["social_worker"])
     assert not user.is_staff
+
+
+# --- the admin is audited too ----------------------------------------------------------
+
+
+def test_opening_and_changing_a_case_record_in_the_admin_is_audited(world, login):
+    client = login(world.users["administrator"])
+    case = world.cases["td"]
+    note = case.notes.first()
+    stay = case.stays.first()
+    for model, obj in (("case", case), ("casenote", note), ("consent", world.consent)):
+        app = "cases"
+        response = client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
+        assert response.status_code == 200
+        assert AuditLog.objects.filter(
+            action="admin_view", case_code=case.code, details__model=f"{app}.{model}"
+        ).exists()
+        _assert_clean(response.content.decode(), f"the admin page of a {model}")
+    response = client.get(reverse("admin:shelters_stay_change", args=[stay.pk]))
+    assert response.status_code == 200
+    assert AuditLog.objects.filter(action="admin_view", details__model="shelters.stay").exists()
+    response = client.post(
+        reverse("admin:cases_consent_change", args=[world.consent.pk]),
+        {
+            "case": case.pk,
+            "purpose": world.consent.purpose,
+            "given_on": "2011-01-11",
+            "withdrawn_on": "",
+            "recorded_by": "",
+            "withdrawn_recorded_by": "",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    line = AuditLog.objects.get(action="admin_change", case_code=case.code)
+    assert line.details["fields"] == ["given_on"]
+    client.post(reverse("admin:cases_consent_delete", args=[world.consent.pk]), {"post": "yes"})
+    assert AuditLog.objects.filter(action="admin_delete", case_code=case.code).exists()
