@@ -5,3 +5,13 @@ document.addEventListener("change", (event) => {
     event.target.form.submit();
   }
 });
+
+// After a refused form, bring the first field marked invalid into view and
+// focus it, so a long form (on a phone especially) shows what to correct.
+document.addEventListener("DOMContentLoaded", () => {
+  const invalid = document.querySelector("main .is-invalid");
+  if (invalid) {
+    invalid.scrollIntoView({ block: "center" });
+    invalid.focus({ preventScroll: true });
+  }
+});
