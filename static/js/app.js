@@ -15,3 +15,10 @@ document.addEventListener("DOMContentLoaded", () => {
     invalid.focus({ preventScroll: true });
   }
 });
+
+// A section menu that scrolls sideways on a phone (outreach) keeps its
+// current item in view instead of hiding it past the screen's edge.
+document.querySelectorAll(".nav.overflow-auto").forEach((menu) => {
+  const active = menu.querySelector(".nav-link.active");
+  if (active) menu.scrollLeft = active.offsetLeft - menu.offsetLeft - 16;
+});
