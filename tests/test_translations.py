@@ -251,3 +251,46 @@ def test_report_and_import_pages_are_in_khmer(khmer_client, request, persona, ur
     assert len(KHMER.findall(text)) > 20
     for label in ENGLISH_LABELS:
         assert not re.search(rf"\b{re.escape(label)}\b", text), (url, label)
+
+
+# Django's own messages that our forms and calendar show; Django's km catalogue lacks
+# them, so ours must carry them (see the comment on each in django.po).
+DJANGO_MESSAGES = [
+    "Enter a valid date.",
+    "Enter a number.",
+    "Enter a valid integer.",
+    "Select a valid choice. That choice is not one of the available choices.",
+    "Select a valid choice. %(value)s is not one of the available choices.",
+    "Ensure this value is greater than or equal to %(limit_value)s.",
+    "Mon",
+    "Sun",
+]
+
+
+def test_django_messages_our_pages_show_are_in_khmer():
+    from django.utils import translation
+
+    compile_catalogues()
+    with translation.override("km"):
+        for message in DJANGO_MESSAGES:
+            assert KHMER.search(translation.gettext(message)), message
+
+
+@pytest.mark.django_db
+def test_form_errors_are_in_khmer(khmer_client, social_worker_tom_dy, tom_dy):
+    khmer_client.force_login(social_worker_tom_dy)
+    response = khmer_client.post(
+        "/cases/new/",
+        {"given_name": "", "birth_year": "abc", "intake_date": "not-a-date", "sex": "x"},
+        HTTP_ACCEPT_LANGUAGE="km",
+    )
+    assert response.status_code == 200  # the form comes back with its errors
+    text = visible_text(response.content)
+    assert_khmer_page(text, "/cases/new/ (errors)")
+    for english in ("Enter a valid date", "Enter a whole number", "This field is required"):
+        assert english not in text
+    from django.utils import translation
+
+    with translation.override("km"):
+        date_error = translation.gettext("Enter a valid date.")
+    assert KHMER.search(date_error) and date_error in text
