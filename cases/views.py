@@ -197,6 +197,8 @@ def _case_file_context(request, case, **extra):
         "can_see_names": access.can_see_names(user),
         "can_read_audit": access.can_read_audit_log(user),
         "can_edit_legal": access.can_edit_legal(user),
+        # The reintegration section follows the reintegration pages' own rule.
+        "can_read_reintegration": access.can_read_reintegration(user),
         "current_stay": next((s for s in stays if s.left_on is None), None),
         "stays": stays,
         "note_form": CaseNoteForm(),
