@@ -26,12 +26,16 @@ def _close_worker_connections(**kwargs) -> None:
 @pytest.fixture
 def celery_real_worker(settings):
     url = require_redis()
+    # The app reads Django settings under the CELERY_ namespace: its keys must
+    # be given with that prefix, or the update is silently ignored.
     previous = {
-        "task_always_eager": app.conf.task_always_eager,
-        "broker_url": app.conf.broker_url,
-        "result_backend": app.conf.result_backend,
+        "CELERY_TASK_ALWAYS_EAGER": app.conf.task_always_eager,
+        "CELERY_BROKER_URL": app.conf.broker_url,
+        "CELERY_RESULT_BACKEND": app.conf.result_backend,
     }
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    app.conf.update(
+        CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url
+    )
     settings.CELERY_TASK_ALWAYS_EAGER = False
     task_postrun.connect(_close_worker_connections, weak=False)
     try:

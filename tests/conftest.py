@@ -138,4 +138,26 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(settings):
+    """Tasks run in-process in every test, whatever REDIS_URL says.
+
+    With REDIS_URL set (CI), a queued task would otherwise wait in Redis for a
+    worker that only the `celery_real_worker` fixture starts; that fixture
+    switches this off again for the tests that prove the real pipeline.
+    """
+    from smf.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=before)
+
+
+@pytest.fixture
+def eager_tasks(_tasks_in_process):
+    """Names, in a test's signature, that it relies on tasks running in-process."""
+
+
 pytest_plugins = ["tests.celery_support"]

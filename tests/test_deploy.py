@@ -45,7 +45,13 @@ _CONFIG_VARS = (
 
 def production_env(**overrides: str | None) -> dict[str, str]:
     """The environment of a production server; an override of None removes a variable."""
-    env = {k: v for k, v in os.environ.items() if k not in _CONFIG_VARS}
+    # Nothing of the test process's own set-up leaks in (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly warns about).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _CONFIG_VARS and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "smf.settings",

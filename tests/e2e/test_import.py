@@ -8,19 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import ImportJob
-from smf.celery import app
 from tests.reports.import_support import organisation_folder, zip_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def eager_tasks(settings):
-    previous = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.update(task_always_eager=True)
-    yield
-    app.conf.update(task_always_eager=previous)
 
 
 def test_administrator_uploads_checks_and_imports(

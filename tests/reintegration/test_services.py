@@ -88,20 +88,6 @@ def _record_at_risk(visit, officer):
     )
 
 
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in-process here even when REDIS_URL points at a broker (as in CI)."""
-    from smf.celery import app
-
-    # With the CELERY_ namespace the setting is read under its Django name:
-    # updating `task_always_eager` alone changes nothing once REDIS_URL is set.
-    previous = app.conf.task_always_eager
-    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
-    assert app.conf.task_always_eager
-    yield
-    app.conf.update(CELERY_TASK_ALWAYS_EAGER=previous)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_at_risk_alerts_her_social_worker_and_the_team_lead_without_names(
     eager_tasks, reintegrated, officer, team_lead, social_worker_tom_dy

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from cases.models import Case
 from reports.models import ImportJob
-from smf.celery import app
 from tests.reports.import_support import csv_bytes, organisation_folder, row_counts, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -18,18 +17,6 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def eager_tasks(settings):
-    """Tasks run in-process on commit, even where REDIS_URL is set (the real
-    worker has its own test in test_import_worker.py). Celery reads the Django
-    setting before its own conf, so both are switched."""
-    previous = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.update(task_always_eager=True)
-    yield
-    app.conf.update(task_always_eager=previous)
 
 
 def upload(client, files: dict[str, bytes], capture):
