@@ -152,16 +152,13 @@ def figures_for_year(year: int) -> dict[str, int | Decimal]:
         Event.objects.filter(in_year(year, "held_on")).aggregate(n=Sum("participants"))["n"] or 0
     )
 
-    # 5. Residents, and residents with education, in one pass over cases.
-    stay_in_year = Stay.objects.filter(
-        overlaps(year, "admitted_on", "left_on"), case=OuterRef("pk")
-    )
+    # 5. Residents, and residents with education, in one pass over the year's stays.
     education_in_year = EducationRecord.objects.filter(
-        overlaps(year, "started_on", "ended_on"), case=OuterRef("pk")
+        overlaps(year, "started_on", "ended_on"), case=OuterRef("case")
     )
-    r = Case.objects.aggregate(
-        residents=Count("pk", filter=Q(Exists(stay_in_year))),
-        educated=Count("pk", filter=Q(Exists(stay_in_year)) & Q(Exists(education_in_year))),
+    r = Stay.objects.filter(overlaps(year, "admitted_on", "left_on")).aggregate(
+        residents=Count("case", distinct=True),
+        educated=Count("case", distinct=True, filter=Q(Exists(education_in_year))),
     )
     f["shelter.residents"] = r["residents"]
     f["shelter.education_pct"] = percentage(r["educated"], r["residents"])
