@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
 )
 
-from cases.models import Case, LegalCase
+from cases.models import LegalCase
 from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit
 from reintegration.models import FollowUpVisit, ReintegrationSupport
 from reports.models import Disbursement
