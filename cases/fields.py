@@ -89,3 +89,27 @@ class EncryptedTextField(models.TextField):
         if lookup_name not in {"isnull"}:
             return None
         return super().get_lookup(lookup_name)
+
+
+def encrypt_plain_column(table: str, column: str):
+    """A RunPython step that encrypts the clear values left in a column that has
+    just become an EncryptedTextField (nothing to do on an empty database)."""
+
+    def forwards(apps, schema_editor):
+        connection = schema_editor.connection
+        quoted_table = connection.ops.quote_name(table)
+        quoted_column = connection.ops.quote_name(column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {quoted_column} FROM {quoted_table} "
+                f"WHERE {quoted_column} <> '' AND {quoted_column} NOT LIKE %s",
+                [PREFIX + "%"],
+            )
+            rows = cursor.fetchall()
+            for pk, value in rows:
+                cursor.execute(
+                    f"UPDATE {quoted_table} SET {quoted_column} = %s WHERE id = %s",
+                    [encrypt(value), pk],
+                )
+
+    return forwards

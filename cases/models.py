@@ -281,7 +281,7 @@ class Hearing(TimeStamped):
     held_on = models.DateField(_("date"))
     court = models.CharField(_("court"), max_length=120)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["held_on", "id"]

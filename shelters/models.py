@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.fields import EncryptedTextField
 from cases.models import CaseScopedQuerySet, TimeStamped
 
 
@@ -175,7 +176,7 @@ class GroupActivity(TimeStamped):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=120)
     held_on = models.DateField(_("date"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     participants = models.ManyToManyField(
         "cases.Case", blank=True, related_name="group_activities", verbose_name=_("participants")
     )

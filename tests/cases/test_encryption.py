@@ -3,6 +3,7 @@ re-encrypted by `reencrypt_fields` after a key rotation."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -216,3 +217,54 @@ def test_reindex_recomputes_name_indexes_after_the_index_key_changes(settings):
     output = run_reencrypt("--reindex")
     assert "cases.Case: name_index recomputed on 1 rows" in output
     assert list(Case.objects.find_by_name("srey", "MOM")) == [case]
+
+
+def test_every_free_text_field_about_survivors_is_encrypted():
+    """Names, contacts and free text (notes, hearing notes, activity notes) are
+    EncryptedTextField; a new free-text field on these models must choose."""
+    from django.apps import apps
+    from django.db import models as dj_models
+
+    from cases.fields import EncryptedTextField
+
+    free_text = {
+        ("cases", "case"): {"given_name", "family_name", "phone", "address"},
+        ("cases", "casenote"): {"text"},
+        ("cases", "hearing"): {"note"},
+        ("shelters", "groupactivity"): {"notes"},
+    }
+    for (app_label, model_name), fields in free_text.items():
+        model = apps.get_model(app_label, model_name)
+        for name in fields:
+            assert isinstance(model._meta.get_field(name), EncryptedTextField), (model, name)
+        plain_text = {
+            f.name
+            for f in model._meta.get_fields()
+            if isinstance(f, dj_models.TextField) and not isinstance(f, EncryptedTextField)
+        }
+        assert plain_text == set(), (model, plain_text)
+
+
+def test_clear_values_left_in_a_newly_encrypted_column_are_encrypted_by_the_migration():
+    from django.db import connection as conn
+
+    from cases.fields import decrypt, encrypt_plain_column
+    from shelters.models import GroupActivity
+    from tests.factories import shelter
+
+    activity = GroupActivity.objects.create(
+        center=shelter("TD"), kind="study_tour", title="Tour", held_on=date(2011, 5, 1)
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "UPDATE shelters_groupactivity SET notes = %s WHERE id = %s", ["Visited", activity.pk]
+        )
+
+    class Editor:
+        connection = conn
+
+    encrypt_plain_column("shelters_groupactivity", "notes")(None, Editor())
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT notes FROM shelters_groupactivity WHERE id = %s", [activity.pk])
+        (stored,) = cursor.fetchone()
+    assert stored.startswith(PREFIX) and decrypt(stored) == "Visited"
