@@ -252,10 +252,14 @@ def user_can_see_case(user, case: Case) -> bool:
 
 
 class StaleVersion(Exception):
-    """Someone else saved this case since it was read: nothing was written."""
+    """Someone else saved this record since it was read: nothing was written.
+
+    Raised by every optimistic-locking save (cases, stays, education, training,
+    internships, activities, follow-up visits); `current` is the saved record.
+    """
 
     def __init__(self, current):
-        super().__init__("the case was changed by someone else")
+        super().__init__("the record was changed by someone else")
         self.current = current
 
 

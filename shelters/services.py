@@ -17,17 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.services import audit_diff, audit_record
+from cases.services import StaleVersion, audit_diff, audit_record
 
 from .models import EducationRecord, GroupActivity, Internship, Shelter, Stay, VocationalTraining
-
-
-class StaleVersion(Exception):
-    """Someone else saved this record since it was read: nothing was written."""
-
-    def __init__(self, current):
-        super().__init__("the record was changed by someone else")
-        self.current = current
 
 
 def _today() -> date:
