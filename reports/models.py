@@ -128,3 +128,68 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.uuid}"
+
+
+class VenueYear(models.Model):
+    """A venue's outreach visits in one calendar year, summed.
+
+    Kept by the database itself (`reports.rollups`): triggers on the outreach
+    visits add and subtract every row written, by any path (forms, import,
+    admin, a bulk update). `venue_id` has no foreign key so that the triggers
+    alone own the table.
+    """
+
+    year = models.SmallIntegerField()
+    venue_id = models.BigIntegerField()
+    visits = models.BigIntegerField(default=0)
+    contacts = models.BigIntegerField(default=0)
+    clients_educated = models.BigIntegerField(default=0)
+    condoms = models.BigIntegerField(default=0)
+    soaps = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "venue_id"], name="venue_year_once"),
+        ]
+
+
+class OutreachYear(models.Model):
+    """A year's outreach visits summed, with the count of venues visited.
+
+    Kept by the same triggers as `VenueYear`: the yearly figures read one row.
+    """
+
+    year = models.SmallIntegerField(unique=True)
+    venues = models.BigIntegerField(default=0)
+    visits = models.BigIntegerField(default=0)
+    contacts = models.BigIntegerField(default=0)
+    clients_educated = models.BigIntegerField(default=0)
+    condoms = models.BigIntegerField(default=0)
+    soaps = models.BigIntegerField(default=0)
+
+
+class ClinicClientYear(models.Model):
+    """A clinic client code's visits in one calendar year, summed (see `VenueYear`)."""
+
+    year = models.SmallIntegerField()
+    client_code = models.CharField(max_length=32)
+    visits = models.BigIntegerField(default=0)
+    std_tests = models.BigIntegerField(default=0)
+    referred_visits = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "client_code"], name="clinic_client_year_once"),
+        ]
+
+
+class ClinicYear(models.Model):
+    """A year's clinic visits summed, with the count of distinct clients and of
+    clients referred to a center (see `OutreachYear`)."""
+
+    year = models.SmallIntegerField(unique=True)
+    clients = models.BigIntegerField(default=0)
+    referred_clients = models.BigIntegerField(default=0)
+    visits = models.BigIntegerField(default=0)
+    std_tests = models.BigIntegerField(default=0)
+    referred_visits = models.BigIntegerField(default=0)

@@ -24,9 +24,9 @@ from django.db.models import (
 )
 
 from cases.models import LegalCase
-from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit
+from outreach.models import Event, Meeting
 from reintegration.models import FollowUpVisit, ReintegrationSupport
-from reports.models import Disbursement
+from reports.models import ClinicYear, Disbursement, OutreachYear
 from shelters.models import EducationRecord, Internship, Stay, VocationalTraining
 
 CENT = Decimal("0.01")
@@ -116,31 +116,20 @@ def figures_for_year(year: int) -> dict[str, int | Decimal]:
     """Every figure key of the spec for one calendar year, in 12 queries."""
     f: dict[str, int | Decimal] = {}
 
-    # 1. Outreach visits.
-    o = OutreachVisit.objects.filter(in_year(year, "visited_on")).aggregate(
-        contacts=Sum("contacts"),
-        venues=Count("venue", distinct=True),
-        clients=Sum("clients_educated"),
-        condoms=Sum("condoms"),
-        soaps=Sum("soaps"),
-    )
-    f["outreach.contacts"] = o["contacts"] or 0
-    f["outreach.venues_visited"] = o["venues"]
-    f["outreach.clients_educated"] = o["clients"] or 0
-    f["supplies.condoms"] = o["condoms"] or 0
-    f["supplies.soaps"] = o["soaps"] or 0
+    # 1-2. Outreach and clinic visits, from the year's totals that the
+    #      database keeps as visits are written (reports.rollups).
+    o = OutreachYear.objects.filter(year=year).first() or OutreachYear(year=year)
+    f["outreach.contacts"] = o.contacts
+    f["outreach.venues_visited"] = o.venues
+    f["outreach.clients_educated"] = o.clients_educated
+    f["supplies.condoms"] = o.condoms
+    f["supplies.soaps"] = o.soaps
 
-    # 2. Clinic visits.
-    c = ClinicVisit.objects.filter(in_year(year, "visited_on")).aggregate(
-        consultations=Count("id"),
-        clients=Count("client_code", distinct=True),
-        std_tests=Count("id", filter=Q(std_test=True)),
-        exits=Count("client_code", distinct=True, filter=Q(enrolled_case__isnull=False)),
-    )
-    f["clinic.consultations"] = c["consultations"]
-    f["clinic.clients"] = c["clients"]
-    f["clinic.std_tests"] = c["std_tests"]
-    f["clinic.exits_to_shelter"] = c["exits"]
+    c = ClinicYear.objects.filter(year=year).first() or ClinicYear(year=year)
+    f["clinic.consultations"] = c.visits
+    f["clinic.clients"] = c.clients
+    f["clinic.std_tests"] = c.std_tests
+    f["clinic.exits_to_shelter"] = c.referred_clients
 
     # 3-4. Advocacy.
     m = Meeting.objects.filter(in_year(year, "held_on")).aggregate(
