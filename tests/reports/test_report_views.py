@@ -181,11 +181,11 @@ def test_figures_csv_refuses_a_silly_year(director, login):
     assert login(director).get("/reports/figures/99999.csv").status_code == 404
 
 
-def test_breakdowns_cost_five_queries(django_assert_num_queries):
+def test_breakdowns_cost_six_queries(django_assert_num_queries):
     build_year()
-    # residents by center, training by trade, support by kind, follow-ups by
-    # role, funding by region.
-    with django_assert_num_queries(5):
+    # residents by center and the centers' names, training by trade, support
+    # by kind, follow-ups by role, funding by region.
+    with django_assert_num_queries(6):
         tables = breakdowns_for_year(YEAR)
     assert {r["label"]: r["residents"] for r in tables["residents_by_center"]} == {
         "Tom Dy": 7,
