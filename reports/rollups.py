@@ -312,8 +312,14 @@ def install(using: str = "default") -> list[str]:
     installed = _pg_installed if vendor == "postgresql" else _sqlite_installed
     statements = _pg_statements if vendor == "postgresql" else _sqlite_statements
     recounted = []
+    tables = set(connection.introspection.table_names())
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for rollup in ROLLUPS:
+            if not {rollup.source, rollup.table, rollup.year_table} <= tables:
+                # Migrated back before the totals existed: no trigger may
+                # write to a table that is not there.
+                _uninstall(cursor, rollup, vendor, tables)
+                continue
             if all(installed(cursor, rollup, op) for op in OPS):
                 continue
             if vendor == "postgresql":
@@ -324,6 +330,27 @@ def install(using: str = "default") -> list[str]:
             _recount(cursor, rollup, vendor)
             recounted.append(rollup.table)
     return recounted
+
+
+def _uninstall(cursor, rollup: Rollup, vendor: str, tables: set[str]) -> None:
+    for op in OPS:
+        name = rollup.trigger_name(op)
+        if vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            continue
+        if rollup.source in tables:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {rollup.source}")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def uninstall(using: str = "default") -> None:
+    """Drop every trigger and function of the totals (the totals' migration, backwards)."""
+    connection = connections[using]
+    vendor = _vendor(connection)
+    tables = set(connection.introspection.table_names())
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for rollup in ROLLUPS:
+            _uninstall(cursor, rollup, vendor, tables)
 
 
 def recount(using: str = "default") -> None:

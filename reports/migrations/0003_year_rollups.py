@@ -3,6 +3,14 @@
 from django.db import migrations, models
 
 
+def drop_triggers(apps, schema_editor):
+    # The triggers are created after every migrate (reports.apps); going back
+    # before this migration, they must go with the tables they write to.
+    from reports import rollups
+
+    rollups.uninstall(using=schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
         migrations.CreateModel(
             name='ClinicYear',
             fields=[
