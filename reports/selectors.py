@@ -3,7 +3,10 @@
 `figures_for_year` is the one place where the figure keys of
 `shared/spec/outcome-figures.md` are counted. Every figure is a database
 aggregate; the whole year costs a fixed number of queries (pinned by a test),
-whatever the volume of records.
+whatever the volume of records. The outreach and clinic figures read the
+yearly totals that the database keeps as visits are written
+(`reports.rollups`), which `tests/reports/test_rollups.py` holds equal to a
+recount of the visits.
 """
 
 from __future__ import annotations
