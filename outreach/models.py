@@ -94,15 +94,6 @@ class OutreachVisit(TimeStamped):
 
     class Meta:
         ordering = ["-visited_on", "-id"]
-        # The yearly figures read only these columns of a year's visits: on
-        # PostgreSQL an index-only scan answers them (INCLUDE is ignored elsewhere).
-        indexes = [
-            models.Index(
-                fields=["visited_on"],
-                include=["venue", "contacts", "clients_educated", "condoms", "soaps"],
-                name="outreachvisit_year_figures",
-            )
-        ]
 
 
 class SupplyItem(TimeStamped):
@@ -231,15 +222,6 @@ class ClinicVisit(TimeStamped):
 
     class Meta:
         ordering = ["-visited_on", "-id"]
-        # The yearly figures read only these columns of a year's visits: on
-        # PostgreSQL an index-only scan answers them (INCLUDE is ignored elsewhere).
-        indexes = [
-            models.Index(
-                fields=["visited_on"],
-                include=["id", "client_code", "std_test", "enrolled_case"],
-                name="clinicvisit_year_figures",
-            )
-        ]
 
 
 class Meeting(TimeStamped):

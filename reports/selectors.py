@@ -265,13 +265,13 @@ def breakdowns_for_year(year: int) -> dict[str, list[dict]]:
     # 1. Residents by center: a resident who moved is counted at each center.
     #    Grouped on the center's id alone (a join to sort by its name cost
     #    three times as much at 100 x volume); the names come in a second query.
-    per_center = (
-        Stay.objects.filter(overlaps(year, "admitted_on", "left_on"))
+    per_center = {
+        r["shelter"]: r["residents"]
+        for r in Stay.objects.filter(overlaps(year, "admitted_on", "left_on"))
         .values("shelter")
         .annotate(residents=Count("case", distinct=True))
         .order_by()
-    )
-    per_center = {r["shelter"]: r["residents"] for r in per_center}
+    }
     centers = Shelter.objects.filter(id__in=per_center).only("code", "name")
     rows["residents_by_center"] = sorted(
         (

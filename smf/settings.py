@@ -121,9 +121,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costs more than it saves, hundreds of milliseconds a query.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The covering indexes of the yearly figures (INCLUDE columns) serve PostgreSQL;
-# on SQLite they are plain indexes, which is all a laptop needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
