@@ -33,7 +33,7 @@ FAMILY = ["Chan", "Sok", "Kim", "Heng", "សុខ", "ចាន់", "Meas", "To
 
 def fill(n_cases: int, seed: int = 11):
     """Cases, stays, trainings and legal cases; returns the staff who will look."""
-    from cases.access import Role
+    from smf.staff.roles import Role
     from cases.models import Case, LegalCase
     from cases.services import case_set_names, staff_create
     from shelters.models import Shelter, Stay, VocationalTraining

@@ -1,66 +1,15 @@
-"""Admin for the cases app. Case lists never show names; the audit log is read-only."""
+"""Admin for the cases app. Case lists never show names; notes are never
+changed here (their text is not even shown), and restricted notes are listed
+only to their author and center managers, administrators included."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 
-from .models import AuditLog, Case, CaseNote, Consent, Hearing, LegalCase, StaffProfile, Team
-from .services import audit_record
+from smf.core.admin import AuditedAdmin, SectionInline
 
-
-class CaseAuditedAdmin(admin.ModelAdmin):
-    """Opening, changing or deleting a record of a case in the admin is written to
-    the audit log like the same act in the case file (ids and field names only).
-
-    `case_code_of` gives the case code of a record (the case's own for a Case).
-    """
-
-    case_code_of = staticmethod(lambda obj: obj.case.code if obj.case_id else "")
-
-    def _audit(self, request, obj, action: str, **details) -> None:
-        audit_record(
-            user=request.user,
-            action=action,
-            case_code=self.case_code_of(obj),
-            details={"model": obj._meta.label_lower, "id": obj.pk, **details},
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                self._audit(request, obj, "admin_view")
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._audit(
-            request, obj, "admin_change" if change else "admin_add", fields=form.changed_data
-        )
-
-    def delete_model(self, request, obj):
-        self._audit(request, obj, "admin_delete")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "admin_delete")
-        super().delete_queryset(request, queryset)
+from .models import Case, CaseNote, Consent, Hearing, LegalCase
 
 
-@admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind")
-    list_filter = ("kind",)
-
-
-@admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user",)
-    filter_horizontal = ("centers", "teams")
-    search_fields = ("user__username",)
-
-
-class ConsentInline(admin.TabularInline):
+class ConsentInline(SectionInline):
     model = Consent
     extra = 0
     fields = ("purpose", "given_on", "withdrawn_on", "recorded_by")
@@ -68,7 +17,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseAuditedAdmin):
+class CaseAdmin(AuditedAdmin):
     case_code_of = staticmethod(lambda obj: obj.code)
     # Names are never listed nor searchable here (encrypted; and lists get
     # shoulder-surfed): search by case code only.
@@ -85,21 +34,21 @@ class CaseAdmin(CaseAuditedAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(CaseAuditedAdmin):
+class ConsentAdmin(AuditedAdmin):
     list_display = ("case", "purpose", "given_on", "withdrawn_on")
     list_filter = ("purpose",)
     search_fields = ("case__code",)
     raw_id_fields = ("case", "recorded_by", "withdrawn_recorded_by")
 
 
-class HearingInline(admin.TabularInline):
+class HearingInline(SectionInline):
     model = Hearing
     extra = 0
     fields = ("held_on", "court", "stage", "note")
 
 
 @admin.register(LegalCase)
-class LegalCaseAdmin(CaseAuditedAdmin):
+class LegalCaseAdmin(AuditedAdmin):
     list_display = ("reference", "case", "opened_on", "outcome", "closed_on")
     list_filter = ("outcome",)
     search_fields = ("reference", "case__code")
@@ -108,7 +57,7 @@ class LegalCaseAdmin(CaseAuditedAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(CaseAuditedAdmin):
+class HearingAdmin(AuditedAdmin):
     case_code_of = staticmethod(
         lambda obj: obj.legal_case.case.code if obj.legal_case.case_id else ""
     )
@@ -119,7 +68,7 @@ class HearingAdmin(CaseAuditedAdmin):
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(CaseAuditedAdmin):
+class CaseNoteAdmin(AuditedAdmin):
     # The text is neither listed nor shown: a restricted note is for its author
     # and the center managers (cases.access.readable_case_notes), and the admin
     # is for finding a note, not reading it. Notes are written in the case file.
@@ -128,27 +77,18 @@ class CaseNoteAdmin(CaseAuditedAdmin):
     def has_add_permission(self, request):
         return False
 
-    list_display = ("case", "written_on", "kind", "confidentiality", "author")
-    list_filter = ("kind", "confidentiality")
-    search_fields = ("case__code",)
-    raw_id_fields = ("case", "author")
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "action", "case_code")
-    list_filter = ("action",)
-    search_fields = ("case_code", "user__username", "action")
-    date_hierarchy = "at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
+        # A note's confidentiality is never flipped here: a restricted note
+        # stays between its author and the center managers.
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return CaseNote.objects.readable_by(request.user).select_related("case", "author")
+
+    list_display = ("case", "written_on", "kind", "confidentiality", "author")
+    list_filter = ("kind", "confidentiality")
+    search_fields = ("case__code",)
+    raw_id_fields = ("case", "author")

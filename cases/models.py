@@ -1,94 +1,91 @@
+"""The survivor's case and what belongs to it at the ground of case work:
+consents, case notes, legal cases and hearings.
+
+Which cases a user sees is `Case.objects.visible_to(user)`. The rule is the OR
+of grants: this app grants a case to the social worker assigned to it or who
+registered it and, with a legal case, to the legal team; the apps built on top
+grant more over their own relations (the staff of a center her stays were at,
+the reintegration team serving that center) by registering a grant with
+`case_visibility_grant` when they load. Each grant is a plain `id IN (subquery)`
+(or a column test), never a correlated EXISTS inside an OR.
+"""
+
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import access
-from .fields import EncryptedTextField
+from smf.core.fields import EncryptedTextField, blind_index
+from smf.core.models import TimeStamped
+from smf.staff import sections
+from smf.staff.roles import Role, roles_of, sees_every_case
+
+# grant(user, roles) -> a Q over Case, or None when it grants nothing to this user.
+CaseGrant = Callable[[object, frozenset], "Q | None"]
+_CASE_GRANTS: list[CaseGrant] = []
 
 
-class TimeStamped(models.Model):
-    """created_at / updated_at and who created the record, on every table."""
+def case_visibility_grant(grant: CaseGrant) -> CaseGrant:
+    """Register a grant of case visibility (a decorator, used once per app)."""
+    if grant not in _CASE_GRANTS:
+        _CASE_GRANTS.append(grant)
+    return grant
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
-    class Meta:
-        abstract = True
+def case_visibility_q(user) -> Q | None:
+    """The filter of the cases a user sees: None for every case, Q(pk__in=[])
+    for none."""
+    roles = roles_of(user)
+    if not roles:
+        return Q(pk__in=[])
+    if sees_every_case(user):
+        return None
+    parts = [q for q in (grant(user, roles) for grant in _CASE_GRANTS) if q is not None]
+    if not parts:
+        return Q(pk__in=[])
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
 
 
 class CaseScopedQuerySet(models.QuerySet):
     """For tables that hang off a case: scoped through the case's visibility."""
 
+    case_field = "case"
+
     def visible_to(self, user):
-        return access.visible_case_records(self, user)
-
-
-class Team(models.Model):
-    class Kind(models.TextChoices):
-        CENTER = "center", _("Center")
-        REINTEGRATION = "reintegration", _("Reintegration")
-        OUTREACH = "outreach", _("Outreach")
-        CLINIC = "clinic", _("Clinic")
-        LEGAL = "legal", _("Legal")
-        ADVOCACY = "advocacy", _("Advocacy")
-
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class StaffProfile(models.Model):
-    """The centers and teams a staff member belongs to."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
-    centers = models.ManyToManyField("shelters.Shelter", blank=True, related_name="staff_profiles")
-    teams = models.ManyToManyField(Team, blank=True, related_name="members")
-    calendar_token = models.UUIDField(null=True, blank=True, unique=True)
-
-    def __str__(self) -> str:
-        return f"profile of user {self.user_id}"
+        q = case_visibility_q(user)
+        if q is None:
+            return self
+        visible = Case.objects.filter(q).values("pk")
+        return self.filter(**{f"{self.case_field}__in": visible})
 
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return access.visible_cases(self, user)
-
-    def with_status(self):
-        """Annotate the stay flags that `Case.status` reads, in the same query."""
-        from shelters.models import Stay
-
-        return self.annotate(
-            has_open_stay=Exists(Stay.objects.filter(case=OuterRef("pk"), left_on__isnull=True)),
-            was_reintegrated=Exists(
-                Stay.objects.filter(case=OuterRef("pk"), exit_reason=Stay.ExitReason.REINTEGRATED)
-            ),
-            has_any_stay=Exists(Stay.objects.filter(case=OuterRef("pk"))),
-        )
-
-    def open(self):
-        from shelters.models import Stay
-
-        return self.filter(Exists(Stay.objects.filter(case=OuterRef("pk"), left_on__isnull=True)))
+        q = case_visibility_q(user)
+        return self if q is None else self.filter(q)
 
     def find_by_name(self, *parts: str):
-        from .fields import blind_index
-
         return self.filter(name_index=blind_index(*parts))
+
+
+@case_visibility_grant
+def _grant_own_cases(user, roles) -> Q | None:
+    """Center staff see the cases assigned to them or that they registered (a
+    case between intake and admission has no stay yet); the legal team sees
+    every case that has a legal case."""
+    q = None
+    if roles & {Role.SOCIAL_WORKER, Role.CENTER_MANAGER}:
+        q = Q(assigned_social_worker=user) | Q(created_by=user)
+    if Role.LEGAL_OFFICER in roles:
+        legal = Q(pk__in=LegalCase.objects.filter(case__isnull=False).values("case_id"))
+        q = legal if q is None else q | legal
+    return q
 
 
 class Case(TimeStamped):
@@ -114,12 +111,6 @@ class Case(TimeStamped):
         DOMESTIC = "domestic", _("Domestic servitude")
         MARRIAGE = "marriage", _("Forced marriage")
         OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        INTAKE = "intake", _("Registered, not admitted")
-        IN_CENTER = "in_center", _("In a center")
-        REINTEGRATED = "reintegrated", _("Reintegrated")
-        CLOSED = "closed", _("Left the center")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("case code"), max_length=32, unique=True)
@@ -151,6 +142,9 @@ class Case(TimeStamped):
 
     objects = CaseQuerySet.as_manager()
 
+    # Blind index columns and the encrypted fields each indexes (reencrypt_fields).
+    BLIND_INDEXES = {"name_index": ("given_name", "family_name")}
+
     class Meta:
         ordering = ["code"]
         constraints = [
@@ -163,33 +157,6 @@ class Case(TimeStamped):
     def __str__(self) -> str:
         # Never a name: str() ends up in logs, admin history and error pages.
         return self.code
-
-    @property
-    def status(self) -> str:
-        """Derived from stays; `Case.objects.with_status()` saves the queries."""
-        flags = (
-            getattr(self, "has_open_stay", None),
-            getattr(self, "was_reintegrated", None),
-            getattr(self, "has_any_stay", None),
-        )
-        if None in flags:
-            stays = list(self.stays.all())
-            flags = (
-                any(s.left_on is None for s in stays),
-                any(s.exit_reason == "reintegrated" for s in stays),
-                bool(stays),
-            )
-        has_open, reintegrated, has_any = flags
-        if has_open:
-            return self.Status.IN_CENTER
-        if reintegrated:
-            return self.Status.REINTEGRATED
-        if has_any:
-            return self.Status.CLOSED
-        return self.Status.INTAKE
-
-    def get_status_display(self) -> str:
-        return self.Status(self.status).label
 
     @property
     def full_name(self) -> str:
@@ -266,6 +233,10 @@ class LegalCase(TimeStamped):
         return self.reference
 
 
+class HearingQuerySet(CaseScopedQuerySet):
+    case_field = "legal_case__case"
+
+
 class Hearing(TimeStamped):
     """One hearing of a legal case; the latest hearing gives the case its stage."""
 
@@ -283,14 +254,23 @@ class Hearing(TimeStamped):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     note = EncryptedTextField(_("note"), blank=True)
 
+    objects = HearingQuerySet.as_manager()
+
     class Meta:
         ordering = ["held_on", "id"]
 
 
 class CaseNoteQuerySet(CaseScopedQuerySet):
     def readable_by(self, user):
-        """The notes of visible cases that this user may read (restricted notes)."""
-        return access.readable_case_notes(self.visible_to(user), user)
+        """The notes of visible cases that this user may read: only the kinds
+        her role reads (`notes.<kind>` sections), and a restricted note only if
+        she wrote it or is a center manager (administrators and directors
+        included: the rule protects counselling confidences)."""
+        kinds = [kind for kind in CaseNote.Kind.values if sections.can_read(user, f"notes.{kind}")]
+        qs = self.visible_to(user).filter(kind__in=kinds)
+        if Role.CENTER_MANAGER in roles_of(user):
+            return qs
+        return qs.filter(Q(confidentiality=CaseNote.Confidentiality.NORMAL) | Q(author=user))
 
 
 class CaseNote(TimeStamped):
@@ -329,39 +309,3 @@ class CaseNote(TimeStamped):
 
     def __str__(self) -> str:
         return f"note {self.pk} of case {self.case_id}"
-
-
-class AuditLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # pragma: no cover - guard
-        raise PermissionError("The audit log cannot be changed.")
-
-    def delete(self):  # pragma: no cover - guard
-        raise PermissionError("The audit log cannot be deleted.")
-
-
-class AuditLog(models.Model):
-    """Who viewed, changed or exported what, and who was refused.
-
-    Append-only: no staff role has change or delete permission, the admin is
-    read-only, the QuerySet refuses update/delete, and on PostgreSQL a trigger
-    refuses UPDATE and DELETE at the database.
-    """
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    case_code = models.CharField(max_length=32, blank=True, db_index=True)
-    # Field names with old and new values; names and contact details appear
-    # only as "changed", never in clear.
-    details = models.JSONField(default=dict, blank=True)
-
-    objects = AuditLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "-at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.case_code}"

@@ -5,9 +5,6 @@ from . import views
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("new/", views.case_new, name="new"),
-    path("export.csv", views.case_export, name="export"),
     path("audit/", views.audit_user, name="audit_user"),
     path("legal/", views.legal_list, name="legal_list"),
     # Court references may hold slashes: the action routes come first.

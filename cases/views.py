@@ -2,209 +2,51 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import access, selectors, services
+from smf.core.forms import add_service_errors
+from smf.core.views import form_page
+from smf.staff import sections
+
+from . import access, panels, selectors, services
 from .forms import (
     CaseEditForm,
-    CaseListForm,
     CaseNoteForm,
     ConsentForm,
     ConsentWithdrawForm,
     HearingForm,
-    IntakeForm,
     LegalCaseForm,
     LegalOutcomeForm,
 )
-from .models import Case, Hearing, LegalCase
+from .models import Hearing, LegalCase
 
 PAGE_SIZE = 25
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            shown = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if shown else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-@login_required
-def home(request):
-    """A dashboard per role: every journey is at most two clicks away."""
+def _case_file_context(request, case, **forms):
+    """The case file: every panel the user may read, each rendered with what
+    its app loads for it."""
     user = request.user
-    centers = list(access.intake_centers(user)) if access.can_register_case(user) else []
-    context = {
-        "can_register": access.can_register_case(user),
-        "sees_cases": bool(access.roles_of(user) - {access.Role.OUTREACH_WORKER}),
-        "can_read_audit": access.can_read_audit_log(user),
-        "sees_legal": access.has_role(
-            user,
-            access.Role.LEGAL_OFFICER,
-            access.Role.SOCIAL_WORKER,
-            access.Role.CENTER_MANAGER,
-            access.Role.DIRECTOR,
-            access.Role.ADMINISTRATOR,
-        ),
-        "my_centers": centers if not access.sees_everything(user) else [],
-        "recent_cases": selectors.recent_cases_viewed(user=user),
-        "can_see_names": access.can_see_names(user),
-    }
-    return render(request, "home.html", context)
-
-
-def _case_list_page(request):
-    form = CaseListForm(request.GET or None)
-    filters = form.filters() if request.GET else selectors.CaseListFilters()
-    if not request.GET:
-        form = CaseListForm(initial={"sort": filters.sort})
-    return form, filters
-
-
-@login_required
-def case_list(request):
-    user = request.user
-    if not access.roles_of(user) - {access.Role.OUTREACH_WORKER}:
-        raise Http404
-    form, filters = _case_list_page(request)
-    page = selectors.case_list_page(
-        user=user, filters=filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cases/case_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "can_see_names": access.can_see_names(user),
-            "can_register": access.can_register_case(user),
-            # One reverse() for the page instead of one per row.
-            "file_url_prefix": reverse("cases:list"),
-        },
-    )
-
-
-EXPORT_COLUMNS = (
-    ("code", gettext_lazy("case code")),
-    ("status", gettext_lazy("status")),
-    ("current_center_code", gettext_lazy("current center")),
-    ("sex", gettext_lazy("sex")),
-    ("birth_year", gettext_lazy("birth year")),
-    ("nationality", gettext_lazy("nationality")),
-    ("intake_date", gettext_lazy("intake date")),
-    ("referral_source", gettext_lazy("referral source")),
-    ("exploitation_type", gettext_lazy("exploitation type")),
-)
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-@login_required
-def case_export(request):
-    """The filtered case list as CSV: case codes and non-identifying fields only."""
-    user = request.user
-    if not access.roles_of(user) - {access.Role.OUTREACH_WORKER}:
-        raise Http404
-    _form, filters = _case_list_page(request)
-    rows = selectors.case_list(user=user, filters=filters).defer("given_name", "family_name")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-    writer = csv.writer(response)
-    writer.writerow([str(label) for _field, label in EXPORT_COLUMNS])
-    codes = []
-    for case in rows.iterator(chunk_size=2000):
-        codes.append(case.code)
-        writer.writerow([_csv_value(getattr(case, f)) for f, _label in EXPORT_COLUMNS])
-    services.cases_export_audit(user=user, codes=codes, filters=filters.as_dict())
-    return response
-
-
-@login_required
-def case_new(request):
-    """Intake: register a survivor, her consents, and admit her, in one step."""
-    user = request.user
-    if not access.can_register_case(user):
-        raise Http404
-    clinic_client = request.GET.get("clinic_client", "").strip()[:32]
-    initial = {"clinic_client": clinic_client}
-    if clinic_client:
-        initial["referral_source"] = Case.ReferralSource.CLINIC
-    form = IntakeForm(request.POST or None, user=user, initial=initial)
-    matches = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        matches = selectors.case_duplicates(
-            user=user,
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            birth_year=data["birth_year"],
-        )
-        if matches and not data["confirm_new_person"]:
-            form.show_confirmation()
-        else:
-            try:
-                case = services.case_register(
-                    user=user,
-                    shelter=data["center"],
-                    admitted_on=data["admitted_on"],
-                    consents=form.consents(),
-                    clinic_client_code=data["clinic_client"],
-                    **form.case_fields(),
-                )
-            except ValidationError as error:
-                _form_errors_from(form, error)
-            else:
-                messages.success(
-                    request, _("Registered as %(code)s and admitted.") % {"code": case.code}
-                )
-                return redirect("cases:file", code=case.code)
-    elif request.method == "POST" and request.POST.get("confirm_new_person"):
-        form.show_confirmation()
-    return render(
-        request,
-        "cases/case_new.html",
-        {"form": form, "matches": matches, "can_see_names": access.can_see_names(user)},
-    )
-
-
-def _case_file_context(request, case, **extra):
-    user = request.user
-    stays = list(case.stays.all())
+    rendered = []
+    for panel in panels.panels_for(user):
+        context = {"case": case, **panel.context(request, case), **forms}
+        rendered.append((panel, render_to_string(panel.template, context, request=request)))
     return {
         "case": case,
-        "can_edit": access.can_edit_case(user, case),
-        "can_see_names": access.can_see_names(user),
-        "can_read_audit": access.can_read_audit_log(user),
-        "can_edit_legal": access.can_edit_legal(user),
-        # The reintegration section follows the reintegration pages' own rule.
-        "can_read_reintegration": access.can_read_reintegration(user),
-        "current_stay": next((s for s in stays if s.left_on is None), None),
-        "stays": stays,
-        "note_form": CaseNoteForm(),
-        "consent_form": ConsentForm(),
-        "withdraw_form": ConsentWithdrawForm(),
-        **extra,
+        "panels": rendered,
+        "can_edit_identity": sections.can_write(user, access.IDENTITY.key),
+        "can_open_legal": sections.can_write(user, access.LEGAL.key),
+        "can_read_audit": sections.can_read(user, "audit_log"),
     }
 
 
@@ -217,61 +59,38 @@ def case_file(request, code):
 
 @login_required
 def case_edit(request, code):
-    """Edit the details; a save against a version someone else changed is refused."""
+    """Edit the particulars; a save over a version someone else saved is refused
+    with both versions side by side (the one conflict screen)."""
     user = request.user
-    case = access.case_get_for_user(user=user, code=code, for_write=True)
+    case = access.case_get_for_user(
+        user=user, code=code, section=access.IDENTITY.key, for_write=True
+    )
     fields = services.CASE_EDITABLE_FIELDS
-    conflict = None
-    if request.method == "POST":
-        form = CaseEditForm(request.POST)
-        if form.is_valid():
-            changes = form.case_fields()
-            try:
-                services.case_update(
-                    case=case, changes=changes, version=form.cleaned_data["version"], user=user
-                )
-            except services.StaleVersion as stale:
-                current = stale.current
-                conflict = {
-                    "yours": form.cleaned_data["version"],
-                    "current": current.version,
-                    "rows": [
-                        (form.fields[f].label, changes[f], getattr(current, f))
-                        for f in fields
-                        if changes[f] != getattr(current, f)
-                    ],
-                }
-                # The form now names the current version: saving again is a
-                # deliberate choice made after seeing both versions.
-                data = request.POST.copy()
-                data["version"] = current.version
-                form = CaseEditForm(data)
-                form.is_valid()
-                services.audit_record(
-                    user=user,
-                    action="case_change_refused",
-                    case_code=case.code,
-                    details={"version": [conflict["yours"], conflict["current"]]},
-                )
-            else:
-                messages.success(request, _("The case details were saved."))
-                return redirect("cases:file", code=case.code)
-    else:
-        form = CaseEditForm(
-            initial={**{f: getattr(case, f) for f in fields}, "version": case.version}
-        )
+    if request.method == "GET":
         services.audit_record(
             user=user, action="case_view", case_code=case.code, details={"page": "edit"}
         )
-    return render(
+    initial = {**{f: getattr(case, f) for f in fields}, "version": case.version}
+    return form_page(
         request,
-        "cases/case_edit.html",
-        {"case": case, "form": form, "conflict": conflict},
+        make_form=lambda data: CaseEditForm(data, initial=initial),
+        save=lambda data: services.case_update(
+            case=case,
+            changes=CaseEditForm.case_fields_of(data),
+            version=data["version"],
+            user=user,
+        ),
+        title=_("Edit the details of %(code)s") % {"code": case.code},
+        success=_("The case details were saved."),
+        back=case_url(case),
+        template="cases/case_edit.html",
+        saved_fields=list(fields),
+        context={"case": case},
     )
 
 
-def _rerender_file(request, code, **forms):
-    case = selectors.case_file_get(user=request.user, code=code)
+def _rerender_file(request, case, **forms):
+    case = selectors.case_file_get(user=request.user, code=case.code)
     return render(
         request, "cases/case_file.html", _case_file_context(request, case, **forms), status=400
     )
@@ -280,17 +99,24 @@ def _rerender_file(request, code, **forms):
 @login_required
 @require_POST
 def note_add(request, code):
-    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
-    form = CaseNoteForm(request.POST)
+    user = request.user
+    case = access.case_get_for_user(user=user, code=code)
+    kinds = access.note_kinds_writable(user)
+    if not kinds:
+        services.audit_record(
+            user=user, action="write_denied", case_code=case.code, details={"section": "notes"}
+        )
+        raise PermissionDenied(_("You may not add notes to this case."))
+    form = CaseNoteForm(request.POST, kinds=kinds)
     if form.is_valid():
         try:
-            services.case_note_add(case=case, user=request.user, **form.cleaned_data)
+            services.case_note_add(case=case, user=user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The note was added."))
             return redirect(f"{case_url(case)}#notes")
-    return _rerender_file(request, code, note_form=form)
+    return _rerender_file(request, case, note_form=form)
 
 
 def case_url(case) -> str:
@@ -300,23 +126,27 @@ def case_url(case) -> str:
 @login_required
 @require_POST
 def consent_add(request, code):
-    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
+    case = access.case_get_for_user(
+        user=request.user, code=code, section=access.CONSENTS.key, for_write=True
+    )
     form = ConsentForm(request.POST)
     if form.is_valid():
         try:
             services.consent_record(case=case, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect(f"{case_url(case)}#consents")
-    return _rerender_file(request, code, consent_form=form)
+    return _rerender_file(request, case, consent_form=form)
 
 
 @login_required
 @require_POST
 def consent_withdraw(request, code):
-    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
+    case = access.case_get_for_user(
+        user=request.user, code=code, section=access.CONSENTS.key, for_write=True
+    )
     form = ConsentWithdrawForm(request.POST)
     if form.is_valid():
         consent = case.consents.filter(pk=form.cleaned_data["consent"]).first()
@@ -338,26 +168,25 @@ def consent_withdraw(request, code):
 @login_required
 def legal_case_new(request, code):
     user = request.user
-    case = access.case_get_for_user(user=user, code=code, for_write=True)
-    if not access.can_edit_legal(user):
-        raise Http404
-    form = LegalCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            legal_case = services.legal_case_open(case=case, user=user, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, _("The legal case was opened."))
-            return redirect("cases:legal_detail", reference=legal_case.reference)
-    return render(request, "cases/legal_case_new.html", {"case": case, "form": form})
+    case = access.case_get_for_user(user=user, code=code, section=access.LEGAL.key, for_write=True)
+    return form_page(
+        request,
+        make_form=lambda data: LegalCaseForm(data),
+        save=lambda data: services.legal_case_open(case=case, user=user, **data),
+        title=_("Open a legal case for %(code)s") % {"code": case.code},
+        success=_("The legal case was opened."),
+        back=lambda legal_case: reverse(
+            "cases:legal_detail", kwargs={"reference": legal_case.reference}
+        ),
+        template="cases/legal_case_new.html",
+        context={"case": case},
+    )
 
 
 @login_required
 def legal_list(request):
     user = request.user
-    if not access.roles_of(user) - {access.Role.OUTREACH_WORKER}:
-        raise Http404
+    access.require_section(user, access.LEGAL.key)
     paginator = Paginator(selectors.legal_case_list(user=user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for legal_case in page:
@@ -374,7 +203,7 @@ def _legal_detail(request, legal_case, *, hearing_form=None, outcome_form=None, 
             "legal_case": legal_case,
             "hearings": hearings,
             "stage": hearings[-1].get_stage_display() if hearings else "",
-            "can_edit": access.can_edit_legal(request.user),
+            "can_edit": sections.can_write(request.user, access.LEGAL.key),
             "hearing_form": hearing_form or HearingForm(),
             "outcome_form": outcome_form
             or LegalOutcomeForm(
@@ -412,7 +241,7 @@ def hearing_add(request, reference):
         try:
             services.hearing_record(legal_case=legal_case, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The hearing was recorded."))
             return redirect("cases:legal_detail", reference=legal_case.reference)
@@ -432,7 +261,7 @@ def legal_outcome(request, reference):
                 legal_case=legal_case, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The outcome was recorded."))
             return redirect("cases:legal_detail", reference=legal_case.reference)
@@ -452,16 +281,14 @@ def _audit_page(request, entries, **context):
 @login_required
 def audit_case(request, code):
     """The audit trail of one case code (including refused attempts on it)."""
-    if not access.can_read_audit_log(request.user):
-        raise Http404
+    access.require_section(request.user, "audit_log")
     return _audit_page(request, selectors.audit_entries(case_code=code), case_code=code)
 
 
 @login_required
 def audit_user(request):
     """The audit trail of one user (?user=<username>), or the whole log."""
-    if not access.can_read_audit_log(request.user):
-        raise Http404
+    access.require_section(request.user, "audit_log")
     username = request.GET.get("user", "").strip()[:150]
     return _audit_page(
         request, selectors.audit_entries(username=username), username=username, query_user=True

@@ -3,19 +3,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases import access
-from cases.models import TimeStamped
+from smf.core.models import TimeStamped
+from smf.staff import sections
 
 
 class OutreachQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return access.visible_outreach_records(self, user)
+        """Outreach records are for the outreach section's readers (outreach.access)."""
+        return self if sections.can_read(user, "outreach") else self.none()
 
 
 def team_field(*, related_name: str) -> models.ForeignKey:
     """The team that did the work: what the lists filter and the totals group by."""
     return models.ForeignKey(
-        "cases.Team",
+        "staff.Team",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

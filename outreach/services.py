@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Team
-from cases.services import audit_record
+from cases.models import Case, Consent
+from smf.staff.models import Team
+from smf.staff.audit import audit_record
 
 from .models import (
     AdvocacyActivity,
@@ -413,8 +414,6 @@ def advocacy_activity_record(
     Only cases the user may see can be named as advocates. A media campaign
     needs each advocate's media consent, given and not withdrawn.
     """
-    from cases.models import Consent
-
     _check_dates(held_on=held_on)
     _check_counts(participants=participants)
     errors = {}
@@ -461,3 +460,12 @@ def advocacy_activity_record(
                 details={"activity": activity.pk, "kind": kind},
             )
     return activity
+
+
+def clinic_referral_on_registration(sender, *, case: Case, user, referral: dict, **kwargs) -> None:
+    """A survivor registered from a clinic referral (the intake form carried the
+    clinic client code): close the referral, inside the registration's
+    transaction, so a refused link leaves no half-registered case."""
+    code = (referral or {}).get("clinic_client", "")
+    if code:
+        clinic_referral_complete(client_code=code, case=case, user=user)

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 
 PAGE_SIZE = 25
 

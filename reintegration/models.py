@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.fields import EncryptedTextField
-from cases.models import CaseScopedQuerySet, TimeStamped
+from cases.models import CaseScopedQuerySet
+from smf.core.fields import EncryptedTextField
+from smf.core.models import DaysAfter, TimeStamped
 
 # The schedule's defaults, used until an administrator saves FollowUpSettings.
 DEFAULT_INTERVAL_MONTHS = 3
@@ -53,7 +54,7 @@ class TeamLead(models.Model):
     with a lead, every team lead is told, so an alert never goes nowhere.
     """
 
-    team = models.OneToOneField("cases.Team", on_delete=models.CASCADE, related_name="lead")
+    team = models.OneToOneField("staff.Team", on_delete=models.CASCADE, related_name="lead")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="led_teams"
     )
@@ -144,6 +145,39 @@ class ReintegrationSupport(TimeStamped):
                 name="support_riel_has_rate",
             ),
         ]
+
+
+# A visit counts as made on time within this many days of its due date.
+ON_TIME_DAYS = 14
+
+
+def on_time_q() -> Q:
+    """A visit made within ON_TIME_DAYS of its due date, early or late."""
+    return Q(
+        due_on__isnull=False,
+        visited_on__isnull=False,
+        visited_on__gte=DaysAfter("due_on", -ON_TIME_DAYS),
+        visited_on__lte=DaysAfter("due_on", ON_TIME_DAYS),
+    )
+
+
+class TeamCenter(models.Model):
+    """A center a reintegration team serves: its officers see the center's
+    residents and former residents, so that a reintegration is planned before
+    the survivor leaves (reintegration.access)."""
+
+    team = models.ForeignKey("staff.Team", on_delete=models.CASCADE, related_name="served_centers")
+    center = models.ForeignKey(
+        "shelters.Shelter", on_delete=models.CASCADE, related_name="reintegration_teams"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "center"], name="team_center_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} serves center {self.center_id}"
 
 
 class FollowUpVisitQuerySet(CaseScopedQuerySet):

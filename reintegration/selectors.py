@@ -1,6 +1,6 @@
 """Reads of the reintegration team: agenda, calendar, feed, digest and on-time share.
 
-Every read that a user asks for goes through `visible_to(user)` (cases.access).
+Every read that a user asks for goes through `visible_to(user)` (reintegration.access).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
-from cases.access import Role
-from cases.models import StaffProfile
-from reports.selectors import on_time_q, percentage
+from smf.core.numbers import percentage
+from smf.staff.models import StaffProfile
+from smf.staff.roles import Role
 from shelters.models import Shelter, Stay
 
-from .models import FollowUpSettings, FollowUpVisit, ReintegrationPlan
+from .models import FollowUpSettings, FollowUpVisit, ReintegrationPlan, on_time_q
 
 
 def followup_settings_current() -> FollowUpSettings:
@@ -189,7 +189,7 @@ def visits_for_feed(*, user) -> list[FollowUpVisit]:
 
 
 def on_time_share(*, user) -> dict:
-    """The share of visits made on time (reports.selectors.on_time_q), per year and
+    """The share of visits made on time (models.on_time_q), per year and
     per year and officer, over the visits the user sees. Two queries.
 
     As in the figure `followup.on_time_pct`: visits made in the year that had

@@ -29,10 +29,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, StaffProfile
-from cases.services import audit_diff, audit_record
+from cases.models import Case
 from shelters.models import Stay
-from shelters.services import StaleVersion, stay_discharge
+from shelters.services import stay_discharge
+from smf.core.versioning import StaleVersion, save_versioned
+from smf.staff.audit import audit_diff, audit_record
+from smf.staff.models import StaffProfile, Team
+from smf.staff.roles import Role
 
 from .models import (
     DigestSent,
@@ -49,7 +52,7 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 DIGEST_DAYS = 7
 
-__all__ = ["StaleVersion"]
+__all__ = ["StaleVersion"]  # what the views catch, re-exported
 
 
 # --- The schedule -------------------------------------------------------------
@@ -192,17 +195,16 @@ def plan_save(
             plan = ReintegrationPlan.objects.create(case=case, created_by=user, **new)
             audit_record(user=user, action="plan_create", case_code=case.code, details=new)
             return plan
-        if version is not None and version != plan.version:
-            raise StaleVersion(plan)
-        old = {field: getattr(plan, field) for field in new}
-        for field, value in new.items():
-            setattr(plan, field, value)
-        plan.version += 1
-        plan.save()
-        audit_record(
-            user=user, action="plan_update", case_code=case.code, details=audit_diff(old, new)
+        old_schedule = (plan.interval_months, plan.duration_months)
+        plan = save_versioned(
+            plan,
+            version=version,
+            changes=new,
+            user=user,
+            action="plan_update",
+            case_code=case.code,
         )
-        if (old["interval_months"], old["duration_months"]) != (interval_months, duration_months):
+        if old_schedule != (interval_months, duration_months):
             followups_schedule(plan=plan, user=user, today=today)
     return plan
 
@@ -324,26 +326,12 @@ def support_add(
 
 def _visit_update(visit: FollowUpVisit, *, version: int | None, user, action: str, **fields):
     """Write `fields` if nobody saved the visit since `version` was read."""
-    expected = visit.version if version is None else version
-    old = {field: getattr(visit, field) for field in fields}
-    updated = FollowUpVisit.objects.filter(pk=visit.pk, version=expected).update(
-        version=expected + 1, updated_at=timezone.now(), **fields
+    return save_versioned(
+        visit, version=version, changes=fields, user=user, action=action, case_code=visit.case.code
     )
-    if not updated:
-        raise StaleVersion(FollowUpVisit.objects.get(pk=visit.pk))
-    audit_record(
-        user=user,
-        action=action,
-        case_code=visit.case.code,
-        details={"followup": str(visit.uuid), **audit_diff(old, fields)},
-    )
-    visit.refresh_from_db()
-    return visit
 
 
 def _check_assignee(assigned_to: User | None) -> None:
-    from cases.access import Role
-
     if (
         assigned_to is not None
         and not assigned_to.groups.filter(name=Role.REINTEGRATION_OFFICER).exists()
@@ -465,17 +453,43 @@ def followup_record(
     return visit
 
 
-def at_risk_recipients(visit: FollowUpVisit) -> list[User]:
-    """Her assigned social worker and the team lead (see TeamLead), active, with email."""
+def _reachable(ids) -> list[User]:
+    return list(
+        User.objects.filter(pk__in=list(ids), is_active=True).exclude(email="").order_by("pk")
+    )
+
+
+def at_risk_recipients(visit: FollowUpVisit) -> tuple[list[User], str]:
+    """Who an at-risk visit alerts, and as what: her assigned social worker;
+    else the center managers of her last center; else the lead of the
+    officer's reintegration team (any team lead if her team has none); else
+    the directors. Only active staff with an email address count, so the
+    alert reaches someone unless the whole chain is empty."""
+    case = visit.case
+    if case.assigned_social_worker_id:
+        found = _reachable([case.assigned_social_worker_id])
+        if found:
+            return found, "social_worker"
+    last_stay = Stay.objects.filter(case=case).order_by("-admitted_on", "-id").first()
+    if last_stay is not None:
+        managers = User.objects.filter(
+            staff_profile__centers=last_stay.shelter_id, groups__name=Role.CENTER_MANAGER
+        ).values_list("pk", flat=True)
+        found = _reachable(managers)
+        if found:
+            return found, "center_manager"
     plan = ReintegrationPlan.objects.filter(case=visit.case_id).first()
     officer_id = (plan.officer_id if plan else None) or visit.assigned_to_id
-    leads = TeamLead.objects.filter(team__members__user_id=officer_id, team__kind="reintegration")
-    if not leads.exists():
-        leads = TeamLead.objects.all()
-    ids = set(leads.values_list("user_id", flat=True))
-    if visit.case.assigned_social_worker_id:
-        ids.add(visit.case.assigned_social_worker_id)
-    return list(User.objects.filter(pk__in=ids, is_active=True).exclude(email="").order_by("pk"))
+    leads = TeamLead.objects.filter(
+        team__members__user_id=officer_id, team__kind=Team.Kind.REINTEGRATION
+    )
+    found = _reachable(leads.values_list("user_id", flat=True)) or _reachable(
+        TeamLead.objects.values_list("user_id", flat=True)
+    )
+    if found:
+        return found, "team_lead"
+    directors = User.objects.filter(groups__name=Role.DIRECTOR).values_list("pk", flat=True)
+    return _reachable(directors), "director"
 
 
 def followup_at_risk_alert_send(*, visit_id: int) -> int:
@@ -487,7 +501,7 @@ def followup_at_risk_alert_send(*, visit_id: int) -> int:
     if not claimed:
         return 0
     visit = FollowUpVisit.objects.select_related("case").get(pk=visit_id)
-    recipients = at_risk_recipients(visit)
+    recipients, _as = at_risk_recipients(visit)
     link = settings.SITE_URL.rstrip("/") + reverse(
         "reintegration:case", kwargs={"code": visit.case.code}
     )

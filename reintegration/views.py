@@ -7,19 +7,21 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access
-from cases.services import audit_record
+from smf.core.views import form_page
+from smf.staff import sections
+from smf.staff.audit import audit_record
+from smf.staff.roles import Role, has_role
 
-from . import selectors, services
+from . import access, selectors, services
 from .feed import feed_render
 from .forms import (
     CancelForm,
@@ -37,33 +39,25 @@ from .models import FollowUpVisit
 PAGE_SIZE = 25
 
 
-def _service(form, action) -> bool:
-    """Run a service; its refusal becomes a form error and nothing is written."""
-    try:
-        action()
-    except services.StaleVersion:
-        form.add_error(
-            None, _("Someone else changed this record since you opened it: reload and try again.")
-        )
-        return False
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-        return False
-    return True
+def _form_page(request, *, case, title, back=None, visit=None, intro="", js="", **kwargs):
+    """The one form runner, on this app's form template."""
+    return form_page(
+        request,
+        template="reintegration/form.html",
+        title=title,
+        back=back or _case_url(case.code),
+        context={"case": case, "visit": visit, "intro": intro, "js": js},
+        **kwargs,
+    )
 
 
 def _require_agenda(user) -> None:
-    if not access.can_see_reintegration_agenda(user):
-        raise Http404
+    access.require_agenda(user)
 
 
 def _team_page(request, template: str, context: dict):
     """A page of the team's tabs (the settings tab only for administrators)."""
-    context["can_configure"] = access.has_role(request.user, access.Role.ADMINISTRATOR)
+    context["can_configure"] = sections.can_write(request.user, access.SETTINGS.key)
     return render(request, template, context)
 
 
@@ -101,7 +95,7 @@ def agenda(request):
             "provinces": selectors.provinces(),
             "filters": filters,
             "today": today,
-            "can_edit": access.can_edit_reintegration(request.user),
+            "can_edit": sections.can_write(request.user, access.REINTEGRATION.key),
         },
     )
 
@@ -152,23 +146,22 @@ def team(request):
 @require_http_methods(["GET", "POST"])
 def schedule_settings(request):
     """The organisation's follow-up schedule: administrators only."""
-    access.require_role(request.user, access.Role.ADMINISTRATOR)
+    access.require_settings(request.user)
     current = selectors.followup_settings_current()
-    form = SettingsForm(
-        request.POST or None,
-        initial={
-            "interval_months": current.interval_months,
-            "duration_months": current.duration_months,
-        },
+    initial = {
+        "interval_months": current.interval_months,
+        "duration_months": current.duration_months,
+    }
+    return form_page(
+        request,
+        make_form=lambda data: SettingsForm(data, initial=initial),
+        save=lambda data: services.followup_settings_update(user=request.user, **data),
+        title=_("Follow-up schedule"),
+        success=_("The follow-up schedule was saved."),
+        back=reverse("reintegration:settings"),
+        template="reintegration/settings.html",
+        context={"can_configure": True},
     )
-    if request.method == "POST" and form.is_valid():
-        if _service(
-            form,
-            lambda: services.followup_settings_update(user=request.user, **form.cleaned_data),
-        ):
-            messages.success(request, _("The follow-up schedule was saved."))
-            return redirect("reintegration:settings")
-    return _team_page(request, "reintegration/settings.html", {"form": form})
 
 
 # --- One case ------------------------------------------------------------------
@@ -176,14 +169,14 @@ def schedule_settings(request):
 
 @login_required
 def case_page(request, code):
-    case = access.reintegration_case_get_for_user(user=request.user, code=code)
+    case = access.case_get_for_user(user=request.user, code=code)
     audit_record(user=request.user, action="reintegration_view", case_code=case.code)
     return render(
         request,
         "reintegration/case.html",
         {
             "case": case,
-            "can_edit": access.can_edit_reintegration(request.user),
+            "can_edit": sections.can_write(request.user, access.REINTEGRATION.key),
             **selectors.case_reintegration(case),
         },
     )
@@ -192,7 +185,7 @@ def case_page(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, code):
-    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
     plan = selectors.case_reintegration(case)["plan"]
     initial = {}
     if plan:
@@ -203,29 +196,24 @@ def plan_edit(request, code):
             "duration_months": plan.duration_months,
             "version": plan.version,
         }
-    elif access.has_role(request.user, access.Role.REINTEGRATION_OFFICER):
+    elif has_role(request.user, Role.REINTEGRATION_OFFICER):
         initial = {"officer": request.user.pk}
-    form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if _service(
-            form,
-            lambda: services.plan_save(
-                case=case,
-                pathway=data["pathway"],
-                officer=data["officer"],
-                interval_months=data["interval_months"],
-                duration_months=data["duration_months"],
-                version=data["version"],
-                user=request.user,
-            ),
-        ):
-            messages.success(request, _("The reintegration plan was saved."))
-            return redirect(_case_url(case.code))
-    return render(
+    return _form_page(
         request,
-        "reintegration/form.html",
-        {"case": case, "form": form, "title": _("Reintegration plan")},
+        case=case,
+        make_form=lambda data: PlanForm(data, initial=initial),
+        save=lambda data: services.plan_save(
+            case=case,
+            pathway=data["pathway"],
+            officer=data["officer"],
+            interval_months=data["interval_months"],
+            duration_months=data["duration_months"],
+            version=data["version"],
+            user=request.user,
+        ),
+        title=_("Reintegration plan"),
+        success=_("The reintegration plan was saved."),
+        saved_fields=["pathway", "officer", "interval_months", "duration_months"],
     )
 
 
@@ -233,92 +221,106 @@ def plan_edit(request, code):
 @require_http_methods(["GET", "POST"])
 def reintegrate(request, code):
     """Record the exit from the center: reintegrated. Schedules the visits."""
-    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
+    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
     data = selectors.case_reintegration(case)
     stay = data["open_stay"]
-    form = ReintegrateForm(
-        request.POST or None,
-        initial={"left_on": timezone.localdate(), "stay_version": stay.version if stay else None},
-    )
-    if request.method == "POST" and form.is_valid():
-        if _service(
-            form,
-            lambda: services.reintegration_record(
-                case=case,
-                left_on=form.cleaned_data["left_on"],
-                stay_version=form.cleaned_data["stay_version"],
-                user=request.user,
-            ),
-        ):
-            messages.success(request, _("Her reintegration was recorded and visits scheduled."))
-            return redirect(_case_url(case.code))
-    return render(
+    access.require_exit_from_served_center(request.user, case=case, stay=stay)
+    initial = {"left_on": timezone.localdate(), "stay_version": stay.version if stay else None}
+    return _form_page(
         request,
-        "reintegration/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": _("Record her reintegration"),
-            "intro": _("Her stay at %(center)s ends with the reason: reintegrated.")
-            % {"center": stay.shelter.name}
-            if stay
-            else _("She is not in a center."),
-        },
+        case=case,
+        make_form=lambda data: ReintegrateForm(data, initial=initial),
+        save=lambda data: services.reintegration_record(
+            case=case,
+            left_on=data["left_on"],
+            stay_version=data["stay_version"],
+            user=request.user,
+        ),
+        title=_("Record her reintegration"),
+        success=_("Her reintegration was recorded and visits scheduled."),
+        saved_fields=["left_on", "exit_reason"],
+        intro=_("Her stay at %(center)s ends with the reason: reintegrated.")
+        % {"center": stay.shelter.name}
+        if stay
+        else _("She is not in a center."),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def support_add(request, code):
-    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
-    form = SupportForm(
-        request.POST or None, initial={"given_on": timezone.localdate(), "currency": "USD"}
-    )
-    if request.method == "POST" and form.is_valid():
-        if _service(
-            form, lambda: services.support_add(case=case, user=request.user, **form.cleaned_data)
-        ):
-            messages.success(request, _("The support was recorded."))
-            return redirect(_case_url(case.code))
-    return render(
+    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
+    initial = {"given_on": timezone.localdate(), "currency": "USD"}
+    return _form_page(
         request,
-        "reintegration/form.html",
-        {"case": case, "form": form, "title": _("Support given"), "js": "reintegration.js"},
+        case=case,
+        make_form=lambda data: SupportForm(data, initial=initial),
+        save=lambda data: services.support_add(case=case, user=request.user, **data),
+        title=_("Support given"),
+        success=_("The support was recorded."),
+        js="reintegration.js",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_add(request, code):
-    case = access.reintegration_case_get_for_user(user=request.user, code=code, for_write=True)
-    form = VisitAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _service(
-            form, lambda: services.followup_add(case=case, user=request.user, **form.cleaned_data)
-        ):
-            messages.success(request, _("The visit was added."))
-            return redirect(_case_url(case.code))
-    return render(
+    case = access.case_get_for_user(user=request.user, code=code, for_write=True)
+    return _form_page(
         request,
-        "reintegration/form.html",
-        {"case": case, "form": form, "title": _("Add a follow-up visit")},
+        case=case,
+        make_form=lambda data: VisitAddForm(data),
+        save=lambda data: services.followup_add(case=case, user=request.user, **data),
+        title=_("Add a follow-up visit"),
+        success=_("The visit was added."),
     )
 
 
 # --- One visit -----------------------------------------------------------------
 
+ALERTED_AS = {
+    "social_worker": gettext_lazy("her social worker"),
+    "center_manager": gettext_lazy("the manager of her last center"),
+    "team_lead": gettext_lazy("the team lead"),
+    "director": gettext_lazy("the directors"),
+}
+
+
+def _tell_who_is_alerted(request, visit) -> None:
+    """An at-risk visit always tells someone; the officer learns who."""
+    recipients, alerted_as = services.at_risk_recipients(visit)
+    if not recipients:
+        messages.error(
+            request,
+            _(
+                "Nobody could be alerted: no social worker, center manager, team lead or "
+                "director has an email address. Call your team lead now."
+            ),
+        )
+        return
+    messages.warning(
+        request,
+        _("At risk: %(who)s (%(as)s) will be alerted by email.")
+        % {
+            "who": ", ".join(u.get_full_name() or u.username for u in recipients),
+            "as": ALERTED_AS[alerted_as],
+        },
+    )
+
 
 def _visit_form_page(request, uuid, form_class, initial, service, done, title):
     visit = access.followup_get_for_user(user=request.user, uuid=uuid, for_write=True)
-    form = form_class(request.POST or None, initial={"version": visit.version, **initial(visit)})
-    if request.method == "POST" and form.is_valid():
-        if _service(form, lambda: service(visit, form.cleaned_data)):
-            messages.success(request, done)
-            return redirect(_case_url(visit.case.code))
-    return render(
+    return _form_page(
         request,
-        "reintegration/form.html",
-        {"case": visit.case, "visit": visit, "form": form, "title": title},
+        case=visit.case,
+        visit=visit,
+        make_form=lambda data: form_class(
+            data, initial={"version": visit.version, **initial(visit)}
+        ),
+        save=lambda data: service(visit, data),
+        title=title,
+        success=done,
+        saved_fields=[name for name in form_class.base_fields if name != "version"],
     )
 
 
@@ -326,7 +328,7 @@ def _visit_form_page(request, uuid, form_class, initial, service, done, title):
 @require_http_methods(["GET", "POST"])
 def visit_record(request, uuid):
     def record(visit, data):
-        services.followup_record(
+        saved = services.followup_record(
             visit=visit,
             user=request.user,
             **{
@@ -335,6 +337,9 @@ def visit_record(request, uuid):
                 "needs_more_help": yes_no(data["needs_more_help"]),
             },
         )
+        if saved.outcome == FollowUpVisit.Outcome.AT_RISK:
+            _tell_who_is_alerted(request, saved)
+        return saved
 
     return _visit_form_page(
         request,
@@ -418,7 +423,7 @@ def feed_token(request):
 def feed(request, token):
     """The feed itself: no login (phones cannot log in); the token is the credential."""
     owner = selectors.feed_owner(token)
-    if owner is None or not access.can_see_reintegration_agenda(owner):
+    if owner is None or not sections.can_read(owner, access.AGENDA.key):
         raise Http404
     body = feed_render(
         visits=selectors.visits_for_feed(user=owner),

@@ -7,6 +7,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import access  # noqa: F401 - the reports and import sections
+
         post_migrate.connect(
             _rollups_after_migrate, sender=self, dispatch_uid="reports.rollups_after_migrate"
         )

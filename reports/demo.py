@@ -26,9 +26,12 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from cases.access import Role
-from cases.models import AuditLog, Case, LegalCase, Team
-from cases.services import audit_record, case_set_names, roles_sync, staff_create
+from smf.staff.roles import Role
+from cases.models import Case, LegalCase
+from smf.staff.models import AuditLog, Team
+from cases.services import case_set_names
+from smf.staff.audit import audit_record
+from smf.staff.services import roles_sync, staff_create
 from outreach.models import (
     ClinicClient,
     ClinicVisit,
@@ -40,10 +43,17 @@ from outreach.models import (
     Venue,
 )
 from outreach.services import CLIENT_CODE_ALPHABET, CLIENT_CODE_PREFIX
-from reintegration.models import FollowUpVisit, ReintegrationPlan, ReintegrationSupport
+from reintegration.models import (
+    FollowUpVisit,
+    ReintegrationPlan,
+    ReintegrationSupport,
+    TeamCenter,
+    TeamLead,
+)
 from reports.models import Disbursement
-from reports.selectors import percentage
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
+from shelters.services import center_staff_set
+from smf.core.numbers import percentage
 
 # ---------------------------------------------------------------------------
 # The generator's inputs
@@ -116,7 +126,7 @@ DEMO_LOGINS = (
         "Dara",
         (),
         ("reintegration",),
-        "reintegrated cases: start-up kits, follow-up visits",
+        "leads the reintegration team serving every center: plans, start-up kits, visits",
     ),
     DemoLogin(
         "outreach",
@@ -126,9 +136,13 @@ DEMO_LOGINS = (
         ("outreach", "clinic", "advocacy"),
         "venues, outreach and clinic visits, meetings, events; no cases",
     ),
-    DemoLogin("legal", Role.LEGAL_OFFICER, "Vanna", (), ("legal",), "cases that have a court case"),
+    DemoLogin(
+        "legal", Role.LEGAL_OFFICER, "Vanna", (), ("legal",), "legal cases, hearings, legal notes"
+    ),
     DemoLogin("director", Role.DIRECTOR, "Somaly", (), (), "reads everything, impact report"),
-    DemoLogin("admin", Role.ADMINISTRATOR, "Admin", (), (), "everything, accounts, imports"),
+    DemoLogin(
+        "admin", Role.ADMINISTRATOR, "Admin", (), (), "accounts, imports, settings; reads cases"
+    ),
 )
 
 # The figures the records must produce, by year and figure key. Where the
@@ -1307,12 +1321,19 @@ def demo_logins_sync(*, password: str) -> list[tuple[DemoLogin, User]]:
             username=login.username,
             password=password,
             roles=[login.role],
-            centers=[shelters[c] for c in login.centers],
             teams=[teams[t] for t in login.teams],
             first_name=login.first_name,
             email=f"{login.username}@demo.invalid",
         )
+        center_staff_set(user=user, centers=[shelters[c] for c in login.centers])
         out.append((login, user))
+    # The reintegration team serves every center (its officers plan a
+    # reintegration before the survivor leaves); its officer leads it.
+    reintegration = teams["reintegration"]
+    for shelter in shelters.values():
+        TeamCenter.objects.get_or_create(team=reintegration, center=shelter)
+    lead = next(user for login, user in out if login.role == Role.REINTEGRATION_OFFICER)
+    TeamLead.objects.update_or_create(team=reintegration, defaults={"user": lead})
     return out
 
 

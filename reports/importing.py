@@ -48,7 +48,8 @@ from django.db.models import F
 from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 from django.utils import timezone
 
-from cases.models import AuditLog, Case, LegalCase
+from cases.models import Case, LegalCase
+from smf.staff.models import AuditLog
 from cases.services import case_set_names
 from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
 from reintegration.models import FollowUpVisit, ReintegrationSupport

@@ -21,18 +21,16 @@ from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
-    DateField,
-    F,
-    Func,
     Q,
     Sum,
 )
 
 from cases.models import LegalCase
 from outreach.models import Event, Meeting
-from reintegration.models import FollowUpVisit, ReintegrationSupport
+from reintegration.models import FollowUpVisit, ReintegrationSupport, on_time_q
 from reports.models import ClinicYear, Disbursement, OutreachYear
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
+from smf.core.numbers import percentage
 
 CENT = Decimal("0.01")
 
@@ -87,12 +85,6 @@ def in_year(year: int, field: str) -> Q:
     return Q(**{f"{field}__gte": first, f"{field}__lte": last})
 
 
-def percentage(part: int, whole: int) -> int:
-    if not whole:
-        return 0
-    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
 def money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
 
@@ -101,43 +93,6 @@ def reintegrated_in(first_year: int, last_year: int) -> Q:
     first, _ = year_bounds(first_year)
     _, last = year_bounds(last_year)
     return Q(exit_reason=Stay.ExitReason.REINTEGRATED, left_on__gte=first, left_on__lte=last)
-
-
-ON_TIME_DAYS = 14
-
-
-class DaysAfter(Func):
-    """The date `days` days after (or before, if negative) a date column.
-
-    On PostgreSQL `date + integer` is a date, compared as one; Django's
-    `F() + timedelta` makes a timestamp of every row first, which cost a
-    quarter of the follow-up figures' time at 100 x the demo volume. SQLite
-    keeps dates as ISO text, which its `date()` shifts.
-    """
-
-    output_field = DateField()
-
-    def __init__(self, column: str, days: int):
-        self.days = days
-        super().__init__(F(column))
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} + %s)", [*params, self.days]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"date({sql}, %s)", [*params, f"{self.days:+d} days"]
-
-
-def on_time_q() -> Q:
-    """A visit made within ON_TIME_DAYS of its due date, early or late."""
-    return Q(
-        due_on__isnull=False,
-        visited_on__isnull=False,
-        visited_on__gte=DaysAfter("due_on", -ON_TIME_DAYS),
-        visited_on__lte=DaysAfter("due_on", ON_TIME_DAYS),
-    )
 
 
 def figures_for_year(year: int) -> dict[str, int | Decimal]:

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.services import audit_record
+from smf.staff.audit import audit_record
 
 from .models import ImpactReport
 from .selectors import MONEY_KEYS, report_figures

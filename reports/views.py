@@ -1,6 +1,6 @@
 """The Reports page: request the impact report, follow the queue, download.
 
-Directors and administrators only (cases.access.require_reports); everyone
+Directors and administrators only (reports.access.require_reports); everyone
 else gets a 404.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.access import require_reports
+from .access import require_reports
 
 from . import services
 from .exports import figures_csv

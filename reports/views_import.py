@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.access import can_import_records
+from .access import can_import_records
 from reports.forms_import import ImportUploadForm
 from reports.importing import FILE_NAMES, import_job_confirm, import_job_start
 from reports.models import ImportJob

@@ -3,29 +3,19 @@ through the product's pages, where every change is version-checked and audited."
 
 from django.contrib import admin
 
-from cases.admin import CaseAuditedAdmin
+from smf.core.admin import ReadOnlyAdmin, SectionAdmin
 
 from .models import EducationRecord, GroupActivity, Internship, Shelter, Stay, VocationalTraining
 
 
 @admin.register(Shelter)
-class ShelterAdmin(admin.ModelAdmin):
+class ShelterAdmin(SectionAdmin):
+    """A center and the staff who work there (which opens its residents' case
+    files to them: every change is audited)."""
+
     list_display = ("code", "name", "province", "capacity")
     search_fields = ("code", "name")
-
-
-class ReadOnlyAdmin(CaseAuditedAdmin):
-    """Lists and details only: no add, change or delete outside the services.
-    Opening a record of a case is audited like opening the case file."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    filter_horizontal = ("staff",)
 
 
 @admin.register(Stay)

@@ -3,13 +3,26 @@ the forms parse input and show the services' messages next to the fields."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.forms import CaseDetailsForm, no_future
+from cases.models import Case, Consent
+from smf.core.forms import DateInput, VersionedForm
 
-from .models import EducationRecord, GroupActivity, Shelter, Stay, VocationalTraining
+from . import access
+from .models import (
+    EducationRecord,
+    GroupActivity,
+    Residence,
+    Shelter,
+    Stay,
+    VocationalTraining,
+)
+from .selectors import CaseListFilters
 
 
 class DatePicker(forms.DateInput):
@@ -28,12 +41,6 @@ class DatePicker(forms.DateInput):
 
 def date_field(label, *, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DatePicker())
-
-
-class VersionedForm(forms.Form):
-    """Carries the version of the record that the user read (optimistic locking)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class CasesChoiceField(forms.ModelMultipleChoiceField):
@@ -138,3 +145,113 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = choices
         self.fields["participants"].show_names = show_names
+
+
+class IntakeForm(CaseDetailsForm):
+    center = forms.ModelChoiceField(label=_("Admit to center"), queryset=None, empty_label=None)
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
+    consent_data_processing = forms.BooleanField(
+        label=_("She consents to the processing of her data"), required=False
+    )
+    consent_photos = forms.BooleanField(label=_("She consents to photos"), required=False)
+    consent_given_on = forms.DateField(label=_("Consent given on"), widget=DateInput())
+    clinic_client = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm_new_person = forms.BooleanField(
+        label=_("This is a new person, not one of the cases above"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = access.intake_centers(user)
+        today = date.today()
+        for name in ("intake_date", "admitted_on", "consent_given_on"):
+            self.fields[name].initial = today
+        # Shown only when the duplicate check found possible matches.
+        self.fields["confirm_new_person"].widget = forms.HiddenInput()
+
+    def show_confirmation(self):
+        self.fields["confirm_new_person"].widget = forms.CheckboxInput()
+
+    def clean_admitted_on(self):
+        return no_future(
+            self.cleaned_data.get("admitted_on"), _("The admission date cannot be in the future.")
+        )
+
+    def clean_consent_given_on(self):
+        return no_future(
+            self.cleaned_data.get("consent_given_on"),
+            _("The consent date cannot be in the future."),
+        )
+
+    def clean(self):
+        data = super().clean()
+        intake, admitted = data.get("intake_date"), data.get("admitted_on")
+        if intake and admitted and admitted < intake:
+            self.add_error("admitted_on", _("She cannot be admitted before her intake date."))
+        return data
+
+    def consents(self) -> list[tuple[str, date]]:
+        given_on = self.cleaned_data["consent_given_on"]
+        chosen = []
+        if self.cleaned_data.get("consent_data_processing"):
+            chosen.append((Consent.Purpose.DATA_PROCESSING, given_on))
+        if self.cleaned_data.get("consent_photos"):
+            chosen.append((Consent.Purpose.PHOTOS, given_on))
+        return chosen
+
+
+class CaseListForm(forms.Form):
+    """The case list's query string; invalid values are ignored, never a 500."""
+
+    q = forms.CharField(label=_("Case code or full name"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Residence.choices], required=False
+    )
+    center = forms.ModelChoiceField(
+        label=_("Center"), queryset=None, required=False, empty_label=_("Any center")
+    )
+    intake_year = forms.IntegerField(
+        label=_("Intake year"), required=False, min_value=1990, max_value=2100
+    )
+    exploitation_type = forms.ChoiceField(
+        label=_("Exploitation type"),
+        choices=[("", _("Any type")), *Case.ExploitationType.choices],
+        required=False,
+    )
+    in_training = forms.BooleanField(label=_("In vocational training"), required=False)
+    reintegrated = forms.BooleanField(label=_("Reintegrated"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-intake", _("Newest intake first")),
+            ("intake", _("Oldest intake first")),
+            ("code", _("Case code")),
+            ("-code", _("Case code, descending")),
+            ("center", _("Current center")),
+            ("birth_year", _("Birth year")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = Shelter.objects.only("id", "name").order_by("name")
+        self.fields["center"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> CaseListFilters:
+        if not self.is_valid():
+            # Keep the valid fields, drop the rest.
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            data = self.cleaned_data
+        center = data.get("center")
+        return CaseListFilters(
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            center=center.pk if center else None,
+            intake_year=data.get("intake_year"),
+            exploitation_type=data.get("exploitation_type") or "",
+            in_training=bool(data.get("in_training")),
+            reintegrated=bool(data.get("reintegrated")),
+            sort=data.get("sort") or "-intake",
+        )

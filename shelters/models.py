@@ -1,11 +1,63 @@
+"""Centers, the stays of survivors in them, and center life.
+
+Who works at which center is this app's relation (`Shelter.staff`, read from a
+staff profile as `profile.centers`). Which centers a user may open is
+`Shelter.objects.visible_to(user)`: her own, every one for directors and
+administrators, and what other apps grant (the reintegration team the centers
+it serves) through `center_visibility_grant`.
+"""
+
 import uuid
+from collections.abc import Callable
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.fields import EncryptedTextField
-from cases.models import CaseScopedQuerySet, TimeStamped
+from cases.models import CaseScopedQuerySet
+from smf.core.fields import EncryptedTextField
+from smf.core.models import TimeStamped
+from smf.staff.models import StaffProfile
+from smf.staff.roles import roles_of, sees_every_case
+
+# grant(user, roles) -> a Q over Shelter, or None.
+_CENTER_GRANTS: list[Callable] = []
+
+
+def center_visibility_grant(grant: Callable) -> Callable:
+    """Register a grant of center visibility (a decorator, used once per app)."""
+    if grant not in _CENTER_GRANTS:
+        _CENTER_GRANTS.append(grant)
+    return grant
+
+
+def center_ids_of(user) -> frozenset[int]:
+    """The centers a staff member works at, cached on the user for the request."""
+    cached = getattr(user, "_smf_center_ids", None)
+    if cached is None:
+        cached = frozenset()
+        if user is not None and user.is_authenticated:
+            cached = frozenset(
+                Shelter.objects.filter(staff__user=user).values_list("id", flat=True)
+            )
+        user._smf_center_ids = cached
+    return cached
+
+
+class ShelterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The centers whose pages a user may open."""
+        roles = roles_of(user)
+        if not roles:
+            return self.none()
+        if sees_every_case(user):
+            return self
+        q = Q(pk__in=list(center_ids_of(user)))
+        for grant in _CENTER_GRANTS:
+            part = grant(user, roles)
+            if part is not None:
+                q |= part
+        return self.filter(q)
 
 
 class Shelter(TimeStamped):
@@ -15,12 +67,31 @@ class Shelter(TimeStamped):
     name = models.CharField(max_length=120)
     province = models.CharField(max_length=60, blank=True)
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    # The same table as the cases app's StaffProfile.centers had (migration 0004).
+    staff = models.ManyToManyField(
+        StaffProfile,
+        blank=True,
+        related_name="centers",
+        db_table="cases_staffprofile_centers",
+        verbose_name=_("staff"),
+    )
+
+    objects = ShelterQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Residence(models.TextChoices):
+    """Where a case stands, read from her stays (shelters.selectors.with_residence)."""
+
+    INTAKE = "intake", _("Registered, not admitted")
+    IN_CENTER = "in_center", _("In a center")
+    REINTEGRATED = "reintegrated", _("Reintegrated")
+    CLOSED = "closed", _("Left the center")
 
 
 class Stay(TimeStamped):
@@ -154,9 +225,7 @@ class Internship(TimeStamped):
 class GroupActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Activities of the centers the user may open."""
-        from cases.access import centers_visible_to
-
-        return self.filter(center__in=centers_visible_to(user))
+        return self.filter(center__in=Shelter.objects.visible_to(user))
 
 
 class GroupActivity(TimeStamped):

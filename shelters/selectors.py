@@ -1,31 +1,25 @@
-"""Reads of centers, stays and center life, each with its joins already made.
-
-Every read is scoped through cases.access: a center the user may not open, or
-a record of a case she may not see, is a 404.
+"""Reads of centers, stays, center life and the caseload, each with its joins
+already made. Every read is scoped: `visible_to(user)` for rows, shelters.access
+for the helpers that fetch one record (404 for what the user may not see).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case as When_
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from cases.access import case_get_for_user, centers_visible_to
 from cases.models import Case
-from cases.services import audit_record
+from cases.selectors import case_duplicates as case_duplicates_of
+from cases.selectors import name_q
 
-from .models import GroupActivity, Shelter, Stay
-
-
-def shelter_get_for_user(*, user, code: str) -> Shelter:
-    """A center the user may open, by its code; 404 (and an audit line) otherwise."""
-    shelter = centers_visible_to(user).filter(code=code).first()
-    if shelter is None:
-        audit_record(user=user, action="access_denied", details={"center": code})
-        raise Http404("No such center.")
-    return shelter
+from . import access
+from .models import GroupActivity, Residence, Shelter, Stay, VocationalTraining
 
 
 def month_start(today: date) -> date:
@@ -38,7 +32,7 @@ def occupancy_board(*, user, today: date | None = None) -> list[Shelter]:
     today = today or timezone.localdate()
     start = month_start(today)
     board = list(
-        centers_visible_to(user).annotate(
+        Shelter.objects.visible_to(user).annotate(
             residents=Count("stays", filter=Q(stays__left_on__isnull=True)),
             admissions_this_month=Count(
                 "stays", filter=Q(stays__admitted_on__gte=start, stays__admitted_on__lte=today)
@@ -132,7 +126,7 @@ def case_center_life(*, user, code: str, for_write: bool = False) -> Case:
         "trainings",
         "internships",
     )
-    return case_get_for_user(user=user, code=code, for_write=for_write, queryset=queryset)
+    return access.case_get_for_user(user=user, code=code, for_write=for_write, queryset=queryset)
 
 
 def open_stay_of(case: Case) -> Stay | None:
@@ -146,3 +140,178 @@ def case_record_get(*, case: Case, relation: str, uuid) -> object:
     if record is None:
         raise Http404("No such record.")
     return record
+
+
+# The caseload -----------------------------------------------------------------
+
+# Sort keys offered by the case list; names cannot be sorted (encrypted).
+CASE_LIST_SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "intake": "intake_date",
+    "-intake": "-intake_date",
+    "birth_year": "birth_year",
+    "-birth_year": "-birth_year",
+    "center": "current_center_name",
+    "-center": "-current_center_name",
+}
+
+
+@dataclass(frozen=True)
+class CaseListFilters:
+    """The case list's search and filters, as read (and validated) from the query string."""
+
+    q: str = ""
+    status: str = ""
+    center: int | None = None
+    intake_year: int | None = None
+    exploitation_type: str = ""
+    in_training: bool = False
+    reintegrated: bool = False
+    sort: str = "-intake"
+
+    def as_dict(self) -> dict:
+        """For the audit log of an export: filters, never a searched name."""
+        data = {k: v for k, v in self.__dict__.items() if v not in ("", None, False)}
+        if self.q:
+            # The search box takes names too: keep only that a search was made.
+            data["q"] = "(search)"
+        return data
+
+
+def _open_stay():
+    return Stay.objects.filter(case=OuterRef("pk"), left_on__isnull=True)
+
+
+def residence_q() -> dict:
+    """The three stay flags a case's residence is read from, as EXISTS terms."""
+    stays = Stay.objects.filter(case=OuterRef("pk"))
+    return {
+        "in_center": Exists(_open_stay()),
+        "reintegrated": Exists(stays.filter(exit_reason=Stay.ExitReason.REINTEGRATED)),
+        "any_stay": Exists(stays),
+    }
+
+
+def with_residence(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `status` (a Residence value), in the same query."""
+    flags = residence_q()
+    return qs.annotate(
+        status=When_(
+            When(flags["in_center"], then=Value(Residence.IN_CENTER)),
+            When(flags["reintegrated"], then=Value(Residence.REINTEGRATED)),
+            When(flags["any_stay"], then=Value(Residence.CLOSED)),
+            default=Value(Residence.INTAKE),
+        )
+    )
+
+
+def label_residence(cases) -> list[Case]:
+    """Give each annotated case its status label (for the page's language)."""
+    cases = list(cases)
+    for case in cases:
+        case.status_label = Residence(case.status).label
+    return cases
+
+
+def _case_list_ordered(*, user, filters: CaseListFilters) -> QuerySet[Case]:
+    """Visible cases, filtered and sorted, with nothing selected but what the
+    filters need: the status flags are EXISTS conditions, not columns."""
+    qs = Case.objects.visible_to(user)
+    if filters.q:
+        term = filters.q.strip()
+        # Case codes are upper case: a plain prefix match can use the code's
+        # index (LIKE 'TD-2015%'), where istartswith would scan every case.
+        qs = qs.filter(Q(code__startswith=term.upper()) | name_q(term))
+    stays = Stay.objects.filter(case=OuterRef("pk"))
+    flags = residence_q()
+    in_center, reintegrated = flags["in_center"], flags["reintegrated"]
+    if filters.status == Residence.IN_CENTER:
+        qs = qs.filter(in_center)
+    elif filters.status == Residence.REINTEGRATED:
+        qs = qs.filter(~in_center, reintegrated)
+    elif filters.status == Residence.CLOSED:
+        qs = qs.filter(~in_center, ~reintegrated, flags["any_stay"])
+    elif filters.status == Residence.INTAKE:
+        qs = qs.filter(~flags["any_stay"])
+    if filters.center:
+        qs = qs.filter(Exists(stays.filter(shelter_id=filters.center)))
+    if filters.intake_year:
+        qs = qs.filter(intake_date__year=filters.intake_year)
+    if filters.exploitation_type:
+        qs = qs.filter(exploitation_type=filters.exploitation_type)
+    if filters.in_training:
+        qs = qs.filter(
+            Exists(
+                VocationalTraining.objects.filter(case=OuterRef("pk"), completed_on__isnull=True)
+            )
+        )
+    if filters.reintegrated:
+        qs = qs.filter(reintegrated)
+    order = CASE_LIST_SORTS.get(filters.sort, "-intake_date")
+    if "current_center_name" in order:
+        qs = qs.alias(current_center_name=Subquery(_open_stay().values("shelter__name")[:1]))
+    return qs.order_by(order, "code" if not order.endswith("code") else "id")
+
+
+def _with_list_columns(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The columns of a case list row: status flags and current center, no N+1."""
+    return (
+        with_residence(qs)
+        .annotate(
+            current_center_name=Subquery(_open_stay().values("shelter__name")[:1]),
+            current_center_code=Subquery(_open_stay().values("shelter__code")[:1]),
+        )
+        .only(
+            "id",
+            "code",
+            "given_name",
+            "family_name",
+            "sex",
+            "birth_year",
+            "nationality",
+            "intake_date",
+            "referral_source",
+            "exploitation_type",
+        )
+    )
+
+
+def case_list(*, user, filters: CaseListFilters) -> QuerySet[Case]:
+    """Visible cases with status flags and current center, filtered and sorted
+    (the whole list, for the CSV export)."""
+    return _with_list_columns(_case_list_ordered(user=user, filters=filters))
+
+
+def case_list_page(*, user, filters: CaseListFilters, page_number, per_page: int = 25) -> Page:
+    """One page of the case list in three queries, whatever the page size.
+
+    COUNT for the paginator, then the page's ids (a narrow sort over the
+    filtered cases), then the 25 rows with their status flags and current center
+    (subqueries evaluated for those rows only, not for all 10,000).
+    """
+    ids = _case_list_ordered(user=user, filters=filters).values_list("pk", flat=True)
+    page = Paginator(ids, per_page).get_page(page_number)
+    wanted = list(page.object_list)
+    rows = {
+        c.pk: c for c in label_residence(_with_list_columns(Case.objects.filter(pk__in=wanted)))
+    }
+    page.object_list = [rows[pk] for pk in wanted if pk in rows]
+    return page
+
+
+def case_duplicates(*, user, given_name: str, family_name: str, birth_year: int | None):
+    """Visible cases that may be the same person (see cases.selectors), with
+    their residence, closest birth year first."""
+    from_cases = case_duplicates_of(
+        user=user, given_name=given_name, family_name=family_name, birth_year=birth_year
+    )
+    if not from_cases:
+        return []
+    by_pk = {
+        c.pk: c
+        for c in label_residence(
+            with_residence(Case.objects.filter(pk__in=[c.pk for c in from_cases]))
+        )
+    }
+    return [by_pk[c.pk] for c in from_cases if c.pk in by_pk]

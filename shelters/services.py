@@ -1,9 +1,10 @@
-"""Every write to centers, stays, education, training, internships and group activities.
+"""Every write to centers, stays, education, training, internships and group
+activities, and the intake of a new resident.
 
-Records that two people may edit at once carry a `version`: an update names
-the version its author read and is a conditional UPDATE ... WHERE version = it,
-so a stale save raises StaleVersion (carrying the saved record) and writes
-nothing. Every change goes to the audit log with its old and new values.
+Records that two people may edit at once carry a `version` and are saved with
+smf.core.versioning.save_versioned: a stale save raises StaleVersion (carrying
+the saved record) and writes nothing. Every change goes to the audit log with
+its old and new values.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.services import StaleVersion, audit_diff, audit_record
+from cases.services import case_register
+from smf.core.versioning import save_versioned
+from smf.staff.audit import audit_diff, audit_record, current_actor
 
 from .models import EducationRecord, GroupActivity, Internship, Shelter, Stay, VocationalTraining
 
@@ -86,24 +89,17 @@ def stay_discharge(
         )
     if left_on > _today():
         raise ValidationError({"left_on": _("The date she left cannot be in the future.")})
-    with transaction.atomic():
-        expected = stay.version if version is None else version
-        updated = Stay.objects.filter(pk=stay.pk, version=expected, left_on__isnull=True).update(
-            left_on=left_on, exit_reason=exit_reason, version=expected + 1
-        )
-        if not updated:
-            raise StaleVersion(Stay.objects.select_related("shelter").get(pk=stay.pk))
-        audit_record(
-            user=user,
-            action="stay_discharge",
-            case_code=stay.case.code,
-            details=audit_diff(
-                {"shelter": stay.shelter.code, "left_on": None, "exit_reason": ""},
-                {"shelter": stay.shelter.code, "left_on": left_on, "exit_reason": exit_reason},
-            ),
-        )
-    stay.refresh_from_db()
-    return stay
+    current = Stay.objects.get(pk=stay.pk)
+    if current.left_on is not None and version in (None, current.version):
+        raise ValidationError(_("She has already left this center."))
+    return save_versioned(
+        stay,
+        version=version,
+        changes={"left_on": left_on, "exit_reason": exit_reason},
+        user=user,
+        action="stay_discharge",
+        case_code=stay.case.code,
+    )
 
 
 def stay_transfer(
@@ -134,33 +130,9 @@ def stay_transfer(
 
 
 def _update_versioned(*, record, version: int, changes: dict, user, action: str, case_code: str):
-    """Apply `changes` to `record` if its version is still `version`; audit the diff.
-
-    Returns the saved record. Raises StaleVersion (nothing written) when
-    someone saved it since it was read.
-    """
-    model = type(record)
-    with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=record.pk)
-        if current.version != version:
-            raise StaleVersion(current)
-        diff = audit_diff({field: getattr(current, field) for field in changes}, changes)
-        if not diff:
-            return current
-        model.objects.filter(pk=record.pk, version=version).update(
-            **changes, version=version + 1, updated_at=timezone.now()
-        )
-        audit_record(
-            user=user,
-            action=action,
-            case_code=case_code,
-            details={
-                "record": str(record.uuid),
-                "changes": diff,
-                "version": [version, version + 1],
-            },
-        )
-    return model.objects.get(pk=record.pk)
+    return save_versioned(
+        record, version=version, changes=changes, user=user, action=action, case_code=case_code
+    )
 
 
 def _audit_created(*, user, action: str, record, case_code: str, fields: dict) -> None:
@@ -412,32 +384,75 @@ def activity_update(
         raise ValidationError({"kind": _("Choose a kind of activity.")})
     _not_in_future(held_on=held_on)
     chosen = {case.pk: case for case in participants}
-    with transaction.atomic():
-        current = GroupActivity.objects.select_for_update().get(pk=activity.pk)
-        if current.version != version:
-            raise StaleVersion(current)
+    moved = {}
+
+    def participants_change(current: GroupActivity) -> dict:
         visible = set(Case.objects.visible_to(user).values_list("pk", flat=True))
         before = {case.pk: case for case in current.participants.all()}
-        added = [case for pk, case in chosen.items() if pk not in before]
-        removed = [case for pk, case in before.items() if pk in visible and pk not in chosen]
-        fields = {"kind": kind, "title": title.strip(), "held_on": held_on, "notes": notes}
-        diff = audit_diff({f: getattr(current, f) for f in fields}, fields)
-        if not diff and not added and not removed:
-            return current
-        GroupActivity.objects.filter(pk=activity.pk, version=version).update(
-            **fields, version=version + 1, updated_at=timezone.now()
-        )
-        current.participants.add(*added)
-        current.participants.remove(*removed)
-        audit_record(
+        moved["added"] = [case for pk, case in chosen.items() if pk not in before]
+        moved["removed"] = [
+            case for pk, case in before.items() if pk in visible and pk not in chosen
+        ]
+        current.participants.add(*moved["added"])
+        current.participants.remove(*moved["removed"])
+        if not moved["added"] and not moved["removed"]:
+            return {}
+        # Counts only: who took part shows under each one's own case code.
+        return {"participants": [len(moved["added"]), -len(moved["removed"])]}
+
+    with transaction.atomic():
+        saved = save_versioned(
+            activity,
+            version=version,
+            changes={"kind": kind, "title": title.strip(), "held_on": held_on, "notes": notes},
             user=user,
             action="activity_change",
-            details={
-                "activity": str(activity.uuid),
-                "center": current.center.code,
-                "changes": diff,
-                "version": [version, version + 1],
-            },
+            case_code="",
+            then=participants_change,
         )
-        _audit_participants(user=user, activity=current, added=added, removed=removed)
-    return GroupActivity.objects.get(pk=activity.pk)
+        _audit_participants(
+            user=user,
+            activity=saved,
+            added=moved.get("added", ()),
+            removed=moved.get("removed", ()),
+        )
+    return saved
+
+
+def resident_register(
+    *,
+    user,
+    shelter: Shelter,
+    admitted_on: date,
+    given_name: str,
+    family_name: str,
+    consents: list[tuple[str, date]] = (),
+    referral: dict | None = None,
+    **fields,
+) -> Case:
+    """Intake: register a new survivor, record her consents and admit her to a
+    center, in one transaction (a failed admission leaves no half-registered
+    case). The case code takes the center's prefix (e.g. TD-2026-0042)."""
+    with transaction.atomic():
+        case = case_register(
+            user=user,
+            code_prefix=shelter.code,
+            given_name=given_name,
+            family_name=family_name,
+            consents=consents,
+            referral=referral,
+            **fields,
+        )
+        stay_admit(case=case, shelter=shelter, admitted_on=admitted_on, user=user)
+    return case
+
+
+def center_staff_set(*, user, centers, by=None) -> None:
+    """The centers a staff member works at; `by` is who decides it, for the
+    audit line the membership signal writes."""
+    token = current_actor.set(by)
+    try:
+        user.staff_profile.centers.set(centers)
+    finally:
+        current_actor.reset(token)
+    user.__dict__.pop("_smf_center_ids", None)

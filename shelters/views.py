@@ -6,28 +6,19 @@ Thin views: fetch through an access helper (404 for what the user may not see,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from cases.access import (
-    can_edit_case,
-    can_edit_center_life,
-    can_see_names,
-    case_get_for_user,
-    centers_visible_to,
-)
-from cases.services import audit_record
+from cases import access as case_access
+from smf.core.views import back_url, form_page
+from smf.staff.audit import audit_record
 
-from . import selectors, services
+from . import access, case_panels, selectors, services
 from .forms import (
     ActivityForm,
     AdmitByCodeForm,
@@ -49,102 +40,8 @@ def case_file_url(case) -> str:
     return f"/cases/{case.code}/"
 
 
-def _back(request, default: str) -> str:
-    """Where to go after an action: the page it came from (`next`), if on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's messages next to the fields they name (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _display(value) -> str:
-    if value in (None, ""):
-        return "—"
-    if hasattr(value, "all") and hasattr(value, "model"):
-        return ", ".join(str(item) for item in value) or "—"
-    return value
-
-
-def _submitted_version(form) -> list[tuple[str, object]]:
-    rows = []
-    for name, field in form.fields.items():
-        if name in ("version", "next"):
-            continue
-        value = form.cleaned_data.get(name)
-        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            value = dict(field.choices).get(value, value)
-        rows.append((field.label, _display(value)))
-    return rows
-
-
-def _saved_version(record, fields: list[str], user) -> list[tuple[str, object]]:
-    rows = []
-    for name in fields:
-        field = record._meta.get_field(name)
-        if field.many_to_many:
-            value = getattr(record, name).visible_to(user)
-        elif field.choices:
-            value = getattr(record, f"get_{name}_display")()
-        else:
-            value = getattr(record, name)
-        rows.append((field.verbose_name, _display(value)))
-    return rows
-
-
-def _form_page(
-    request,
-    *,
-    make_form: Callable,
-    save: Callable[[dict], object],
-    title: str,
-    success: str,
-    back: str,
-    saved_fields: list[str] | None = None,
-    context: dict | None = None,
-):
-    """GET shows the form; POST validates it and calls `save(cleaned_data)`.
-
-    A service's ValidationError is shown next to its field and nothing changes.
-    A StaleVersion (someone saved first) shows the saved version beside the
-    user's; the form is offered again on top of the saved version.
-    """
-    posted = request.method == "POST"
-    form = make_form(request.POST if posted else None)
-    stale = None
-    if posted and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        except services.StaleVersion as error:
-            fields = saved_fields or [name for name in form.fields if name != "version"]
-            stale = {
-                "yours": _submitted_version(form),
-                "saved": _saved_version(error.current, fields, request.user),
-            }
-            data = request.POST.copy()
-            data["version"] = error.current.version
-            form = make_form(data)
-        else:
-            messages.success(request, success)
-            return redirect(back)
-    return render(
-        request,
-        "shelters/form.html",
-        {"form": form, "title": title, "back": back, "stale": stale, **(context or {})},
-        status=409 if stale else 200,
-    )
+def _form_page(request, **kwargs):
+    return form_page(request, template="shelters/form.html", **kwargs)
 
 
 # Center pages ---------------------------------------------------------------
@@ -162,7 +59,7 @@ def center_list(request):
 
 @login_required
 def center_detail(request, code: str):
-    shelter = selectors.shelter_get_for_user(user=request.user, code=code)
+    shelter = access.shelter_get_for_user(user=request.user, code=code)
     residents = Paginator(
         selectors.residents_now(shelter=shelter, user=request.user), RESIDENTS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -175,17 +72,14 @@ def center_detail(request, code: str):
             "admissions": selectors.recent_admissions(shelter=shelter, user=request.user),
             "discharges": selectors.recent_discharges(shelter=shelter, user=request.user),
             "activities": selectors.activities_of_center(shelter=shelter, user=request.user),
-            "show_names": can_see_names(request.user),
-            "can_edit": can_edit_center_life(request.user),
+            "show_names": case_access.can_see_names(request.user),
+            "can_edit": access.can_write_center(request.user, shelter),
         },
     )
 
 
 def _center_for_write(request, code: str):
-    shelter = selectors.shelter_get_for_user(user=request.user, code=code)
-    if not can_edit_center_life(request.user):
-        raise PermissionDenied(_("You may read this center's records but not change them."))
-    return shelter
+    return access.shelter_get_for_user(user=request.user, code=code, for_write=True)
 
 
 @login_required
@@ -195,7 +89,9 @@ def center_admit(request, code: str):
 
     def save(data):
         try:
-            case = case_get_for_user(user=request.user, code=data["case_code"], for_write=True)
+            case = access.case_get_for_user(
+                user=request.user, code=data["case_code"], for_write=True
+            )
         except Http404 as error:
             raise ValidationError(
                 {"case_code": _("There is no case with this code that you may open.")}
@@ -210,7 +106,7 @@ def center_admit(request, code: str):
         save=save,
         title=_("Admit a survivor to %(center)s") % {"center": shelter.name},
         success=_("Admitted."),
-        back=_back(request, f"/centers/{shelter.code}/"),
+        back=back_url(request, f"/centers/{shelter.code}/"),
         context={"shelter": shelter},
     )
 
@@ -223,7 +119,7 @@ def activity_add(request, code: str):
         make_form=lambda data: ActivityForm(
             data,
             choices=selectors.participant_choices(user=request.user, shelter=shelter),
-            show_names=can_see_names(request.user),
+            show_names=case_access.can_see_names(request.user),
         ),
         save=lambda data: services.activity_create(
             center=shelter,
@@ -244,15 +140,20 @@ def activity_add(request, code: str):
 @login_required
 def activity_detail(request, code: str, uuid):
     """An activity with its participants; its staff may change it here."""
-    shelter = selectors.shelter_get_for_user(user=request.user, code=code)
+    shelter = access.shelter_get_for_user(user=request.user, code=code)
     activity = selectors.activity_get_for_user(user=request.user, shelter=shelter, uuid=uuid)
-    if request.method == "POST" and not can_edit_center_life(request.user):
+    can_edit = access.can_write_center(request.user, shelter)
+    if request.method == "POST" and not can_edit:
         raise PermissionDenied(_("You may read this center's records but not change them."))
-    if not can_edit_center_life(request.user):
+    if not can_edit:
         return render(
             request,
             "shelters/activity_detail.html",
-            {"shelter": shelter, "activity": activity, "show_names": can_see_names(request.user)},
+            {
+                "shelter": shelter,
+                "activity": activity,
+                "show_names": case_access.can_see_names(request.user),
+            },
         )
     return _form_page(
         request,
@@ -269,7 +170,7 @@ def activity_detail(request, code: str, uuid):
             choices=selectors.participant_choices(
                 user=request.user, shelter=shelter, activity=activity
             ),
-            show_names=can_see_names(request.user),
+            show_names=case_access.can_see_names(request.user),
         ),
         save=lambda data: services.activity_update(
             activity=activity,
@@ -301,7 +202,7 @@ def case_center(request, case_code: str):
     return render(
         request,
         "shelters/case_center.html",
-        {"case": case, "can_edit": can_edit_case(request.user, case)},
+        {"case": case, **case_panels.center_life_context(request, case)},
     )
 
 
@@ -314,13 +215,13 @@ def case_admit(request, case_code: str):
     case = _case_for_write(request, case_code)
     return _form_page(
         request,
-        make_form=lambda data: AdmitForm(data, centers=centers_visible_to(request.user)),
+        make_form=lambda data: AdmitForm(data, centers=access.intake_centers(request.user)),
         save=lambda data: services.stay_admit(
             case=case, shelter=data["shelter"], admitted_on=data["admitted_on"], user=request.user
         ),
         title=_("Admit %(case)s to a center") % {"case": case.code},
         success=_("Admitted."),
-        back=_back(request, case_file_url(case)),
+        back=back_url(request, case_file_url(case)),
         context={"case": case, "open_stay": selectors.open_stay_of(case)},
     )
 
@@ -334,13 +235,14 @@ def _stay_for_action(request, case):
         stay = next(reversed(case.stays.all()), None)
     if stay is None:
         messages.error(request, _("%(case)s is not in a center.") % {"case": case.code})
+    access.require_sending_center(request.user, case=case, stay=stay)
     return stay
 
 
 @login_required
 def case_transfer(request, case_code: str):
     case = _case_for_write(request, case_code)
-    back = _back(request, case_file_url(case))
+    back = back_url(request, case_file_url(case))
     stay = _stay_for_action(request, case)
     if stay is None:
         return redirect(back)
@@ -367,7 +269,7 @@ def case_transfer(request, case_code: str):
 @login_required
 def case_discharge(request, case_code: str):
     case = _case_for_write(request, case_code)
-    back = _back(request, case_file_url(case))
+    back = back_url(request, case_file_url(case))
     stay = _stay_for_action(request, case)
     if stay is None:
         return redirect(back)
@@ -398,7 +300,7 @@ def _record_add(request, case_code: str, *, form_class, service, title: str, suc
         save=lambda data: service(case=case, user=request.user, **data),
         title=title % {"case": case.code},
         success=success,
-        back=_back(request, case_file_url(case)),
+        back=back_url(request, case_file_url(case)),
         context={"case": case},
     )
 
@@ -418,7 +320,7 @@ def _record_edit(request, case_code: str, uuid, *, relation: str, form_class, se
         save=lambda data: service(record, user=request.user, **data),
         title=title(record, case),
         success=_("Saved."),
-        back=_back(request, case_file_url(case)),
+        back=back_url(request, case_file_url(case)),
         context={"case": case},
     )
 

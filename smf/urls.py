@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views as case_views
+from shelters import case_views
 from smf import views as smf_views
 
 urlpatterns = [
@@ -11,11 +11,13 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cases/", include("shelters.case_urls")),
     path("cases/", include("cases.urls")),
     path("centers/", include("shelters.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("outreach/", include("outreach.urls")),
     path("reports/", include("reports.urls")),
+    path("staff/", include("smf.staff.urls")),
     path("admin/", admin.site.urls),
     path("healthz", smf_views.healthz, name="healthz"),
 ]

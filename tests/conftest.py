@@ -13,8 +13,8 @@ import shutil
 import pytest
 from django.db import connection
 
-from cases.access import Role
-from cases.services import staff_create
+from smf.staff.roles import Role
+from tests.factories import staff_member as staff_create
 from tests import factories
 
 PASSWORD = "correct-horse-battery-staple"

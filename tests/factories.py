@@ -12,6 +12,8 @@ from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
 from reintegration.models import FollowUpVisit, ReintegrationSupport
 from reports.models import Disbursement
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
+from shelters.services import center_staff_set
+from smf.staff.services import staff_create
 
 _seq = itertools.count(1)
 
@@ -195,3 +197,10 @@ def disbursement(
     return Disbursement.objects.create(
         given_on=given_on, recipient=recipient, region=region, amount_usd=Decimal(amount_usd)
     )
+
+
+def staff_member(*, username: str, password: str, roles, centers=(), teams=(), **kw):
+    """A staff account with its roles, teams and the centers she works at."""
+    user = staff_create(username=username, password=password, roles=roles, teams=teams, **kw)
+    center_staff_set(user=user, centers=centers)
+    return user

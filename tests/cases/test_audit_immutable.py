@@ -10,9 +10,10 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 
-from cases.access import Role
-from cases.models import AuditLog
-from cases.services import audit_record, roles_sync
+from smf.staff.roles import Role
+from smf.staff.models import AuditLog
+from smf.staff.audit import audit_record
+from smf.staff.services import roles_sync
 from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib import admin
 
-from cases.models import AuditLog
-from cases.services import audit_record
+from smf.staff.models import AuditLog
+from smf.staff.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

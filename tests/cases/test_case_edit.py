@@ -2,9 +2,11 @@
 
 import pytest
 
-from cases.fields import blind_index
-from cases.models import AuditLog, Case
-from cases.services import StaleVersion, case_update
+from smf.core.fields import blind_index
+from cases.models import Case
+from smf.staff.models import AuditLog
+from cases.services import case_update
+from smf.core.versioning import StaleVersion
 
 pytestmark = pytest.mark.django_db
 

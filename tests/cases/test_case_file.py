@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from cases.models import AuditLog, CaseNote
+from cases.models import CaseNote
+from smf.staff.models import AuditLog
 from cases.services import case_note_add
 from tests import factories
 
@@ -111,7 +112,7 @@ def test_a_note_dated_in_the_future_is_refused_next_to_the_field(
 def test_restricted_note_visible_only_to_author_and_center_managers(
     login, social_worker_tom_dy, center_manager_tom_dy, director, resident_tom_dy, tom_dy
 ):
-    from cases.access import Role
+    from smf.staff.roles import Role
     from cases.services import staff_create
     from tests.conftest import PASSWORD
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db

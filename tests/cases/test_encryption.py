@@ -13,8 +13,8 @@ from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cases.fields import PREFIX, EncryptedTextField
-from cases.management.commands.reencrypt_fields import encrypted_fields
+from smf.core.fields import PREFIX, EncryptedTextField
+from smf.core.management.commands.reencrypt_fields import encrypted_fields
 from cases.models import Case
 from tests import factories
 
@@ -225,7 +225,7 @@ def test_every_free_text_field_about_survivors_is_encrypted():
     from django.apps import apps
     from django.db import models as dj_models
 
-    from cases.fields import EncryptedTextField
+    from smf.core.fields import EncryptedTextField
 
     free_text = {
         ("cases", "case"): {"given_name", "family_name", "phone", "address"},
@@ -248,7 +248,7 @@ def test_every_free_text_field_about_survivors_is_encrypted():
 def test_clear_values_left_in_a_newly_encrypted_column_are_encrypted_by_the_migration():
     from django.db import connection as conn
 
-    from cases.fields import decrypt, encrypt_plain_column
+    from smf.core.fields import decrypt, encrypt_plain_column
     from shelters.models import GroupActivity
     from tests.factories import shelter
 

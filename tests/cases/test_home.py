@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases.services import audit_record
+from smf.staff.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

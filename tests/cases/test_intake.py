@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from cases.models import AuditLog, Case, Consent
+from cases.models import Case, Consent
+from smf.staff.models import AuditLog
 from shelters.models import Stay
 from tests import factories
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from cases.models import AuditLog, Hearing, LegalCase
+from cases.models import Hearing, LegalCase
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db

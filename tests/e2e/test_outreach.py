@@ -7,7 +7,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from cases.models import Case, Team
+from cases.models import Case
+from smf.staff.models import Team
 from outreach.models import ClinicVisit, OutreachVisit
 from tests import factories
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from cases.access import Role
-from cases.services import staff_create
+from smf.staff.roles import Role
+from tests.factories import staff_member as staff_create
 from reintegration import services
 from tests import factories
 from tests.conftest import PASSWORD

@@ -1,6 +1,6 @@
 import pytest
 
-from cases.models import Team
+from smf.staff.models import Team
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import AuditLog, Consent
+from cases.models import Consent
+from smf.staff.models import AuditLog
 from outreach import selectors, services
 from outreach.models import (
     AdvocacyActivity,

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from cases.access import Role
-from cases.models import Team
-from cases.services import staff_create
+from smf.staff.roles import Role
+from smf.staff.models import Team
+from tests.factories import staff_member as staff_create
 from reintegration import services
 from reintegration.models import TeamLead
 from tests import factories

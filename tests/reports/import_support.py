@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from reports.importing import FILES, ImportedFile
 
 

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.test import override_settings
 
-from cases.access import Role
+from smf.staff.roles import Role
 from cases.models import Case
 from outreach.models import ClinicClient, ClinicVisit, OutreachVisit, SupplyReceipt
 from reintegration.models import FollowUpVisit

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from reports.models import ImpactReport
 from reports.selectors import breakdowns_for_year, figures_table, reports_recent
 from tests import factories

@@ -101,9 +101,9 @@ def _center(w: World) -> dict:
 URL_RULES: dict[str, Rule] = {
     # --- start page and case work -------------------------------------------
     "home": Rule(_none, EVERYONE),
-    "cases:list": Rule(_none, CASE_STAFF),
-    "cases:export": Rule(_none, CASE_STAFF),
-    "cases:new": Rule(_none, REGISTRARS, "form"),
+    "caseload:list": Rule(_none, CASE_STAFF),
+    "caseload:export": Rule(_none, CASE_STAFF),
+    "caseload:new": Rule(_none, REGISTRARS, "form"),
     "cases:audit_user": Rule(_none, REPORTS),
     "cases:audit_case": Rule(_td, REPORTS),
     "cases:legal_list": Rule(_none, CASE_STAFF),

@@ -17,8 +17,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AuditLog, Case
-from cases.services import case_note_add, case_update, staff_create
+from cases.models import Case
+from smf.staff.models import AuditLog
+from cases.services import case_note_add, case_update
+from tests.factories import staff_member as staff_create
 from reintegration.models import FollowUpVisit
 from reintegration.services import (
     calendar_token_regenerate,
@@ -106,8 +108,8 @@ def test_pages_and_actions_log_ids_never_names(world, login, caplog):
     caplog.set_level(logging.DEBUG)
     client = login(world.users["social_worker_tom_dy"])
     code = world.cases["td"].code
-    client.get(reverse("cases:list"), {"q": " ".join(NAME["td"])})
-    client.get(reverse("cases:list"), {"q": " ".join(NAME["sr"])})
+    client.get(reverse("caseload:list"), {"q": " ".join(NAME["td"])})
+    client.get(reverse("caseload:list"), {"q": " ".join(NAME["sr"])})
     client.get(reverse("cases:file", args=[code]))
     client.get(reverse("cases:file", args=[world.cases["sr"].code]))
     client.post(
@@ -120,7 +122,7 @@ def test_pages_and_actions_log_ids_never_names(world, login, caplog):
         },
     )
     client.post(
-        reverse("cases:new"),
+        reverse("caseload:new"),
         {"given_name": NAME["sr"][0], "family_name": NAME["sr"][1], "phone": PHONE},
     )
     logged = "\n".join(record.getMessage() for record in caplog.records)
@@ -165,7 +167,7 @@ def test_emails_carry_case_codes_never_names(world, mailoutbox, settings):
 
 
 def test_case_csv_export_has_codes_and_no_names(world, login):
-    response = login(world.users["director"]).get(reverse("cases:export"))
+    response = login(world.users["director"]).get(reverse("caseload:export"))
     body = response.content.decode()
     assert world.cases["td"].code in body
     _assert_clean(body, "the case export")

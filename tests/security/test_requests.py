@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from reintegration.services import calendar_token_regenerate, calendar_token_revoke
 from shelters.models import GroupActivity
 
@@ -24,7 +24,7 @@ EVIL = ["//evil.example/x", "https://evil.example/x", "/\\evil.example", "\\\\ev
 
 def _snapshot() -> dict:
     """Every row of every table but the audit log and the sessions."""
-    skip = {"cases.auditlog", "sessions.session", "admin.logentry"}
+    skip = {"staff.auditlog", "sessions.session", "admin.logentry"}
     return {
         model._meta.label_lower: sorted(map(repr, model.objects.values_list()))
         for model in apps.get_models()
@@ -162,12 +162,12 @@ def test_a_consent_of_another_case_cannot_be_withdrawn(world, login):
 
 def test_siem_reap_counts_and_searches_see_no_tom_dy_case(world, login):
     client = login(world.users[SW_SR])
-    page = client.get(reverse("cases:list")).context["page"]
+    page = client.get(reverse("caseload:list")).context["page"]
     assert page.paginator.count == 1
     for key in ("td", "td_legal", "td_reint"):
-        response = client.get(reverse("cases:list"), {"q": " ".join(NAME[key])})
+        response = client.get(reverse("caseload:list"), {"q": " ".join(NAME[key])})
         assert response.context["page"].paginator.count == 0
-        response = client.get(reverse("cases:list"), {"q": world.cases[key].code})
+        response = client.get(reverse("caseload:list"), {"q": world.cases[key].code})
         assert response.context["page"].paginator.count == 0
     board = client.get(reverse("shelters:list")).context["board"]
     assert [center.code for center in board] == ["SR"]
@@ -177,7 +177,7 @@ def test_siem_reap_counts_and_searches_see_no_tom_dy_case(world, login):
 
 def test_tom_dy_finds_its_own_case_by_name(world, login):
     """The control for the test above: the same search finds a case one may see."""
-    response = login(world.users[SW_TD]).get(reverse("cases:list"), {"q": " ".join(NAME["td"])})
+    response = login(world.users[SW_TD]).get(reverse("caseload:list"), {"q": " ".join(NAME["td"])})
     assert response.context["page"].paginator.count == 1
 
 

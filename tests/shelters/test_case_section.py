@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from shelters.models import EducationRecord, GroupActivity, Internship
 from tests import factories
 

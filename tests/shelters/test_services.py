@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from shelters import services
 from shelters.models import Stay
 from tests import factories

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from cases.models import AuditLog
+from smf.staff.models import AuditLog
 from shelters.models import GroupActivity, Stay, VocationalTraining
 from tests import factories
 

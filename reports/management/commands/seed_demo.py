@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.access import Role
+from smf.staff.roles import Role
 from reports.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
 
 

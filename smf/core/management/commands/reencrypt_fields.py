@@ -20,12 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from cases.fields import PREFIX, EncryptedTextField, blind_index, decrypt
+from smf.core.fields import PREFIX, EncryptedTextField, blind_index, decrypt
 
-# Blind index column -> the encrypted fields whose normalised text it indexes.
-BLIND_INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
-    "cases.Case": {"name_index": ("given_name", "family_name")},
-}
+
+def blind_indexes(model) -> dict[str, tuple[str, ...]]:
+    """A model's blind index columns and the encrypted fields each indexes, as the
+    model declares them (`BLIND_INDEXES = {"name_index": ("given_name", ...)}`)."""
+    return dict(getattr(model, "BLIND_INDEXES", {}))
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1.")
         with transaction.atomic():
             for model, fields in encrypted_fields():
-                indexes = BLIND_INDEXES.get(model._meta.label, {}) if reindex else {}
+                indexes = blind_indexes(model) if reindex else {}
                 rows, plain = self._model(model, fields, indexes, batch_size)
                 label = model._meta.label
                 self.stdout.write(
