@@ -70,7 +70,7 @@ class HearingAdmin(AuditedAdmin):
 @admin.register(CaseNote)
 class CaseNoteAdmin(AuditedAdmin):
     # The text is neither listed nor shown: a restricted note is for its author
-    # and the center managers (cases.access.readable_case_notes), and the admin
+    # and the center managers (CaseNote.objects.readable_by), and the admin
     # is for finding a note, not reading it. Notes are written in the case file.
     exclude = ("text",)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access as case_access
 from smf.staff import sections
 from smf.staff.roles import Role
-from smf.staff.sections import R, W, Section
+from smf.staff.sections import R, Section, W
 
 OUTREACH = sections.declare(
     Section(
@@ -27,6 +27,7 @@ OUTREACH = sections.declare(
             "outreach.outreachvisit",
             "outreach.supplyitem",
             "outreach.supplyreceipt",
+            "outreach.visitsupply",
             "outreach.clinicclient",
             "outreach.clinicvisit",
             "outreach.meeting",

@@ -3,6 +3,8 @@ name field, and its case link shows the case code (Case.__str__)."""
 
 from django.contrib import admin
 
+from smf.core.admin import SectionAdmin, SectionInline
+
 from .models import (
     AdvocacyActivity,
     ClinicClient,
@@ -18,20 +20,20 @@ from .models import (
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(SectionAdmin):
     list_display = ["code", "name", "kind", "province", "district", "active"]
     list_filter = ["kind", "active", "province"]
     search_fields = ["code", "name", "province", "district"]
     readonly_fields = ["code"]
 
 
-class VisitSupplyInline(admin.TabularInline):
+class VisitSupplyInline(SectionInline):
     model = VisitSupply
     extra = 0
 
 
 @admin.register(OutreachVisit)
-class OutreachVisitAdmin(admin.ModelAdmin):
+class OutreachVisitAdmin(SectionAdmin):
     list_display = [
         "visited_on",
         "venue",
@@ -50,25 +52,25 @@ class OutreachVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplyItem)
-class SupplyItemAdmin(admin.ModelAdmin):
+class SupplyItemAdmin(SectionAdmin):
     list_display = ["name", "code", "unit", "low_stock_threshold", "active"]
 
 
 @admin.register(SupplyReceipt)
-class SupplyReceiptAdmin(admin.ModelAdmin):
+class SupplyReceiptAdmin(SectionAdmin):
     list_display = ["received_on", "item", "quantity", "source"]
     list_select_related = ["item"]
 
 
 @admin.register(ClinicClient)
-class ClinicClientAdmin(admin.ModelAdmin):
+class ClinicClientAdmin(SectionAdmin):
     list_display = ["code", "created_at"]
     search_fields = ["code"]
     readonly_fields = ["code", "created_at"]
 
 
 @admin.register(ClinicVisit)
-class ClinicVisitAdmin(admin.ModelAdmin):
+class ClinicVisitAdmin(SectionAdmin):
     list_display = ["visited_on", "client_code", "service", "std_test", "std_result", "team"]
     list_filter = ["service", "std_test", "std_result", "team"]
     search_fields = ["client_code"]
@@ -77,18 +79,18 @@ class ClinicVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SectionAdmin):
     list_display = ["held_on", "title", "counterpart", "counterpart_name", "agreement_reached"]
     list_filter = ["counterpart", "agreement_reached", "team"]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SectionAdmin):
     list_display = ["held_on", "title", "participants"]
 
 
 @admin.register(AdvocacyActivity)
-class AdvocacyActivityAdmin(admin.ModelAdmin):
+class AdvocacyActivityAdmin(SectionAdmin):
     list_display = ["held_on", "kind", "title", "participants"]
     list_filter = ["kind"]
     raw_id_fields = ["advocates"]

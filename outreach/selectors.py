@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.http import Http404
 
-from cases.models import Case, Consent
+from cases.models import Case
 from smf.staff.models import Team
 
 from .models import (

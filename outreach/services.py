@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Consent
-from smf.staff.models import Team
 from smf.staff.audit import audit_record
+from smf.staff.models import Team
 
 from .models import (
     AdvocacyActivity,

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smf.core.views import form_page
 
 from . import access, forms, selectors, services
 
@@ -23,15 +22,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _service_errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it names."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _record(
@@ -45,20 +35,26 @@ def _record(
     form_kwargs: dict | None = None,
     extra: dict | None = None,
 ):
-    """GET shows the form; a valid POST calls `save(form)` and redirects."""
+    """The one form runner (smf.core.views.form_page) over an outreach form:
+    a valid POST calls `save(form)` and redirects to `done(saved)`."""
     access.require_outreach_write(request.user)
     kwargs = {"user": request.user, **(form_kwargs or {})}
-    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form)
-        except ValidationError as error:
-            _service_errors_to_form(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done(obj))
-    context = {"form": form, "title": title, **(extra or {})}
-    return render(request, template, context, status=400 if form.is_bound else 200)
+    made = {}
+
+    def make_form(data):
+        made["form"] = form_class(data, **kwargs)
+        return made["form"]
+
+    return form_page(
+        request,
+        make_form=make_form,
+        save=lambda _data: save(made["form"]),
+        title=title,
+        success=_("Saved."),
+        back=done,
+        template=template,
+        context=extra,
+    )
 
 
 def _filtered_list(request, *, selector: Callable, template: str, with_venue: bool = False):

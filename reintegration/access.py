@@ -26,7 +26,7 @@ from smf.staff import sections
 from smf.staff.audit import audit_record
 from smf.staff.models import Team
 from smf.staff.roles import Role
-from smf.staff.sections import R, W, Section
+from smf.staff.sections import R, Section, W
 
 from .models import FollowUpVisit, ReintegrationPlan, TeamCenter
 

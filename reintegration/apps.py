@@ -5,4 +5,5 @@ class ReintegrationConfig(AppConfig):
     name = "reintegration"
 
     def ready(self) -> None:
-        from . import access, case_panels  # noqa: F401 - sections, grants, panels
+        # Sections, grants and panels; the tasks, registered by name (smf.core.queue).
+        from . import access, case_panels, tasks  # noqa: F401

@@ -13,10 +13,10 @@ from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
+from shelters.models import Shelter, Stay
 from smf.core.numbers import percentage
 from smf.staff.models import StaffProfile
 from smf.staff.roles import Role
-from shelters.models import Shelter, Stay
 
 from .models import FollowUpSettings, FollowUpVisit, ReintegrationPlan, on_time_q
 

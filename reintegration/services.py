@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case
 from shelters.models import Stay
 from shelters.services import stay_discharge
+from smf.core.queue import enqueue_on_commit
 from smf.core.versioning import StaleVersion, save_versioned
 from smf.staff.audit import audit_diff, audit_record
 from smf.staff.models import StaffProfile, Team
@@ -446,10 +447,7 @@ def followup_record(
         visit.notes = notes
         visit.save(update_fields=["notes"])
         if outcome == FollowUpVisit.Outcome.AT_RISK:
-            from .tasks import followup_at_risk_alert
-
-            visit_id = visit.pk
-            transaction.on_commit(lambda: followup_at_risk_alert.delay(visit_id))
+            enqueue_on_commit("reintegration.tasks.followup_at_risk_alert", visit.pk)
     return visit
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access as case_access
 from smf.staff import sections
 from smf.staff.roles import Role
-from smf.staff.sections import W, Section
+from smf.staff.sections import Section, W
 
 AREA = _("Reports")
 
@@ -27,7 +27,7 @@ IMPORT = sections.declare(
         area=AREA,
         description=_("Upload, check and import a folder of CSV files, all or nothing."),
         levels={Role.ADMINISTRATOR: W},
-        models=("reports.importjob",),
+        models=("reports.importjob", "reports.importedfile"),
         order=310,
     )
 )

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from smf.core.admin import SectionAdmin
+
 from .models import Disbursement, ImpactReport, ImportedFile, ImportJob
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(admin.ModelAdmin):
+class DisbursementAdmin(SectionAdmin):
     list_display = ("given_on", "recipient", "region", "amount_usd")
     list_filter = ("region",)
     date_hierarchy = "given_on"
     search_fields = ("recipient",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SectionAdmin):
     """Records written only by services (reports, imports): the admin looks, never edits."""
 
     def get_readonly_fields(self, request, obj=None):

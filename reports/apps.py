@@ -7,7 +7,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import access  # noqa: F401 - the reports and import sections
+        # The reports and import sections; the tasks, registered by name (smf.core.queue).
+        from . import access, tasks  # noqa: F401
 
         post_migrate.connect(
             _rollups_after_migrate, sender=self, dispatch_uid="reports.rollups_after_migrate"

@@ -26,12 +26,8 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from smf.staff.roles import Role
 from cases.models import Case, LegalCase
-from smf.staff.models import AuditLog, Team
 from cases.services import case_set_names
-from smf.staff.audit import audit_record
-from smf.staff.services import roles_sync, staff_create
 from outreach.models import (
     ClinicClient,
     ClinicVisit,
@@ -54,6 +50,10 @@ from reports.models import Disbursement
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
 from shelters.services import center_staff_set
 from smf.core.numbers import percentage
+from smf.staff.audit import audit_record
+from smf.staff.models import AuditLog, Team
+from smf.staff.roles import Role
+from smf.staff.services import roles_sync, staff_create
 
 # ---------------------------------------------------------------------------
 # The generator's inputs

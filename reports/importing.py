@@ -49,12 +49,13 @@ from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 from django.utils import timezone
 
 from cases.models import Case, LegalCase
-from smf.staff.models import AuditLog
 from cases.services import case_set_names
 from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
 from reintegration.models import FollowUpVisit, ReintegrationSupport
 from reports.models import Disbursement, ImportedFile, ImportJob
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
+from smf.core.queue import enqueue_on_commit
+from smf.staff.models import AuditLog
 
 # Rows per INSERT/UPDATE and keys per `IN (...)` lookup: the number of queries
 # grows with the number of batches, never with the number of rows.
@@ -1080,13 +1081,11 @@ def _job_finish(job: ImportJob, *, from_status: str, keep_archive: bool = False,
 
 def import_job_start(*, user, archive) -> ImportJob:
     """Store an uploaded zip as a new job and queue its check after the commit."""
-    from reports.tasks_import import import_job_check_task
-
     job = ImportJob(uploaded_by=user, status=ImportJob.Status.VALIDATING)
     # The stored name is the job's uuid: the uploaded name may say whose records these are.
     job.archive.save(f"{job.uuid}.zip", archive, save=False)
     job.save()
-    transaction.on_commit(lambda: import_job_check_task.delay(job.id))
+    enqueue_on_commit("reports.tasks_import.import_job_check_task", job.id)
     return job
 
 
@@ -1124,13 +1123,11 @@ def import_job_check(*, job_id: int) -> str:
 
 def import_job_confirm(*, job: ImportJob) -> bool:
     """Start the import of a checked job, once; False when it was not ready."""
-    from reports.tasks_import import import_job_run_task
-
     claimed = ImportJob.objects.filter(id=job.id, status=ImportJob.Status.VALID).update(
         status=ImportJob.Status.IMPORTING, progress=0
     )
     if claimed:
-        transaction.on_commit(lambda: import_job_run_task.delay(job.id))
+        enqueue_on_commit("reports.tasks_import.import_job_run_task", job.id)
     return bool(claimed)
 
 

@@ -28,7 +28,7 @@ from django.db.models import (
 from cases.models import LegalCase
 from outreach.models import Event, Meeting
 from reintegration.models import FollowUpVisit, ReintegrationSupport, on_time_q
-from reports.models import ClinicYear, Disbursement, OutreachYear
+from reports.models import ClinicYear, Disbursement, ImpactReport, OutreachYear
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
 from smf.core.numbers import percentage
 
@@ -362,14 +362,10 @@ def figures_table(year: int) -> list[dict]:
 
 def reports_recent(limit: int = 50):
     """The queue and the finished versions, newest first (1 query)."""
-    from reports.models import ImpactReport
-
     return list(
         ImpactReport.objects.select_related("requested_by").order_by("-created_at", "-id")[:limit]
     )
 
 
 def report_get(*, report_uuid):
-    from reports.models import ImpactReport
-
     return ImpactReport.objects.filter(uuid=report_uuid).first()

@@ -23,10 +23,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from smf.core.queue import enqueue_on_commit
 from smf.staff.audit import audit_record
 
+from . import pdf
 from .models import ImpactReport
 from .selectors import MONEY_KEYS, report_figures
+from .translations import ensure_compiled
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,8 @@ STALE_AFTER = timedelta(seconds=getattr(settings, "REPORT_STALE_SECONDS", 20 * 6
 # Deliveries of one job before it is failed for good (a report that kills its
 # worker every time must not loop).
 MAX_ATTEMPTS = 3
+# The task that compiles a report (reports/tasks.py), queued by name.
+COMPILE_TASK = "reports.tasks.impact_report_compile"
 MONEY_COLUMNS = ("value_usd", "amount_usd")
 
 Status = ImpactReport.Status
@@ -99,9 +104,6 @@ def impact_report_render(
     `on_step(percent, note)` is called between the stages (figures, HTML, PDF)
     so a job can beat its heartbeat.
     """
-    from . import pdf
-    from .translations import ensure_compiled
-
     step = on_step or (lambda percent, note: None)
     if snapshot is None:
         step(10, "figures")
@@ -127,7 +129,6 @@ def impact_report_render(
 
 def report_request(*, user, year: int, language: str, variant: str) -> ImpactReport:
     """A new version of the year's report, queued once the transaction commits."""
-    from .tasks import impact_report_compile as task
 
     for _attempt in range(5):
         try:
@@ -149,7 +150,7 @@ def report_request(*, user, year: int, language: str, variant: str) -> ImpactRep
     else:  # pragma: no cover - five collisions in a row
         raise RuntimeError("could not allocate a report version")
     report_id = report.pk
-    transaction.on_commit(lambda: task.delay(report_id))
+    enqueue_on_commit(COMPILE_TASK, report_id)
     logger.info("impact report %s requested (year %s v%s)", report.uuid, year, report.version)
     return report
 
@@ -240,7 +241,6 @@ def impact_reports_requeue_stale(*, now=None) -> dict[str, list[int]]:
     job that no worker picked up is queued again (the claim makes a duplicate
     harmless).
     """
-    from .tasks import impact_report_compile as task
 
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
@@ -263,7 +263,7 @@ def impact_reports_requeue_stale(*, now=None) -> dict[str, list[int]]:
             status=Status.QUEUED, progress=0, progress_note="requeued", heartbeat_at=now
         ):
             requeued.append(report_id)
-            transaction.on_commit(lambda pk=report_id: task.delay(pk))
+            enqueue_on_commit(COMPILE_TASK, report_id)
     if requeued or failed:
         logger.warning("stale impact reports: requeued %s, failed %s", requeued, failed)
     return {"requeued": requeued, "failed": failed}

@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError
 
+from . import services
 from .tasks_import import *  # noqa: F401,F403
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ SOFT_LIMIT = 5 * 60  # a demo year renders in seconds; five minutes means troubl
 )
 def impact_report_compile(self, report_id: int) -> str:
     """Compile one queued report; a second delivery of the same job does nothing."""
-    from . import services
-
     try:
         report = services.impact_report_compile(report_id=report_id)
     except SoftTimeLimitExceeded:
@@ -62,14 +61,10 @@ def impact_report_compile(self, report_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def impact_reports_requeue_stale() -> dict:
     """Every 10 minutes: jobs whose worker died go back to the queue (or fail)."""
-    from . import services
-
     return services.impact_reports_requeue_stale()
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def impact_report_compile_previous_year() -> list[str]:
     """15 January: last year's report, in every language and variant."""
-    from . import services
-
     return [str(r.uuid) for r in services.impact_report_compile_previous_year()]

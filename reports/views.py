@@ -16,9 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import require_reports
-
 from . import services
+from .access import require_reports
 from .exports import figures_csv
 from .forms import FiguresYearForm, ReportRequestForm
 from .models import ImpactReport

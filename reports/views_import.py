@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import can_import_records
 from reports.forms_import import ImportUploadForm
 from reports.importing import FILE_NAMES, import_job_confirm, import_job_start
 from reports.models import ImportJob
+
+from .access import can_import_records
 
 RECENT_JOBS = 10
 # The statuses a job leaves by itself: the page polls while in one of them.

@@ -3,11 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shelters import case_views
 from smf import views as smf_views
 
 urlpatterns = [
-    path("", case_views.home, name="home"),
+    path("", include("shelters.home_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

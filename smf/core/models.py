@@ -22,7 +22,6 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-
 class DaysAfter(Func):
     """The date `days` days after (or before, if negative) a date column.
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import sections
 from .roles import Role
-from .sections import R, W, Section
+from .sections import R, Section, W
 
 AREA = _("Administration")
 

@@ -27,6 +27,7 @@ def who_may_do_what(request):
         for section in sections.all_sections()
     ]
     areas = [
-        (area, list(items)) for area, items in groupby(rows, key=lambda row: str(row["section"].area))
+        (area, list(items))
+        for area, items in groupby(rows, key=lambda row: str(row["section"].area))
     ]
     return render(request, "staff/who_may_do_what.html", {"roles": roles, "areas": areas})

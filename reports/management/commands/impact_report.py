@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.exports import figures_csv, figures_json
 from reports.selectors import figures_for_year
+from reports.services import impact_report_render
 
 
 class Command(BaseCommand):
@@ -35,8 +36,6 @@ class Command(BaseCommand):
         if not 1990 <= year <= 2100:
             raise CommandError(f"{year} is not a plausible report year.")
         if format == "pdf":
-            from reports.services import impact_report_render
-
             content, _snapshot = impact_report_render(year=year, language=language, public=public)
             if output:
                 Path(output).write_bytes(content)

@@ -4,8 +4,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from smf.staff.roles import Role
 from reports.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
+from smf.staff.roles import Role
 
 
 def demo_password(given: str | None, *, debug: bool) -> str:
@@ -50,15 +50,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo records already present: left as they are; logins updated.")
         self.stdout.write("")
-        table = [("username", "role", "centers")] + [
+        table = [("username", "role", "centers", "works on")] + [
             (
                 user.username,
-                Role.LABELS[login.role],
+                str(Role.LABELS[login.role]),
                 ", ".join(login.centers) or "-",
+                login.can,
             )
             for login, user in result["logins"]
         ]
-        widths = [max(len(row[i]) for row in table) for i in range(3)]
+        widths = [max(len(row[i]) for row in table) for i in range(4)]
         for row in table:
             self.stdout.write(
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
