@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from smf.staff import sections
@@ -60,11 +61,18 @@ NOTE_LEVELS = {
     CaseNote.Kind.EDUCATION: {SW: W, CM: W, RO: R, DIR: R},
     CaseNote.Kind.OTHER: {SW: W, CM: W, RO: R, DIR: R},
 }
+
+
+def _note_label(kind: str) -> str:
+    return _("Case notes: %(kind)s") % {"kind": CaseNote.Kind(kind).label}
+
+
 NOTES = {
     kind: sections.declare(
         Section(
             key=f"notes.{kind}",
-            label=_("Case notes: %(kind)s") % {"kind": CaseNote.Kind(kind).label},
+            # Lazy: formatting a lazy string at import would fix it in English.
+            label=lazy(_note_label, str)(kind),
             area=AREA,
             description=_("Restricted notes: only their author and center managers."),
             levels=levels,
@@ -83,6 +91,19 @@ LEGAL = sections.declare(
         levels={LO: W, CM: R, SW: R, DIR: R, ADMIN: R},
         models=("cases.legalcase", "cases.hearing"),
         order=60,
+    )
+)
+# Opening a legal case is how center staff refer a survivor to the legal team
+# (who sees only the cases that have one): the legal team then records the
+# hearings and the outcome.
+LEGAL_REFERRAL = sections.declare(
+    Section(
+        key="legal_referral",
+        label=_("Opening a legal case"),
+        area=AREA,
+        description=_("Refers her to the legal team, who then sees her case."),
+        levels={SW: W, CM: W, LO: W, DIR: R, ADMIN: R},
+        order=61,
     )
 )
 

@@ -21,7 +21,7 @@ def _legal(request, case) -> dict:
     hearings = Prefetch("hearings", queryset=Hearing.objects.order_by("held_on", "id"))
     return {
         "legal_cases": case.legal_cases.prefetch_related(hearings),
-        "can_open_legal": sections.can_write(request.user, access.LEGAL.key),
+        "can_open_legal": sections.can_write(request.user, access.LEGAL_REFERRAL.key),
     }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smf.core.forms import add_service_errors
+from smf.core.versioning import StaleVersion
 from smf.core.views import form_page
 from smf.staff import sections
 
@@ -45,7 +46,6 @@ def _case_file_context(request, case, **forms):
         "case": case,
         "panels": rendered,
         "can_edit_identity": sections.can_write(user, access.IDENTITY.key),
-        "can_open_legal": sections.can_write(user, access.LEGAL.key),
         "can_read_audit": sections.can_read(user, "audit_log"),
     }
 
@@ -71,15 +71,29 @@ def case_edit(request, code):
             user=user, action="case_view", case_code=case.code, details={"page": "edit"}
         )
     initial = {**{f: getattr(case, f) for f in fields}, "version": case.version}
+
+    def save(data):
+        try:
+            return services.case_update(
+                case=case,
+                changes=CaseEditForm.case_fields_of(data),
+                version=data["version"],
+                user=user,
+            )
+        except StaleVersion as stale:
+            # A refused save of her particulars is part of the case's trail.
+            services.audit_record(
+                user=user,
+                action="case_change_refused",
+                case_code=case.code,
+                details={"version": [data["version"], stale.current.version]},
+            )
+            raise
+
     return form_page(
         request,
         make_form=lambda data: CaseEditForm(data, initial=initial),
-        save=lambda data: services.case_update(
-            case=case,
-            changes=CaseEditForm.case_fields_of(data),
-            version=data["version"],
-            user=user,
-        ),
+        save=save,
         title=_("Edit the details of %(code)s") % {"code": case.code},
         success=_("The case details were saved."),
         back=case_url(case),
@@ -168,7 +182,9 @@ def consent_withdraw(request, code):
 @login_required
 def legal_case_new(request, code):
     user = request.user
-    case = access.case_get_for_user(user=user, code=code, section=access.LEGAL.key, for_write=True)
+    case = access.case_get_for_user(
+        user=user, code=code, section=access.LEGAL_REFERRAL.key, for_write=True
+    )
     return form_page(
         request,
         make_form=lambda data: LegalCaseForm(data),

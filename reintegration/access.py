@@ -141,12 +141,17 @@ def followup_get_for_user(*, user, uuid, for_write: bool = False) -> FollowUpVis
     return visit
 
 
-def require_exit_from_served_center(user, *, case: Case, stay: Stay | None) -> None:
+def may_record_exit(user, stay: Stay | None) -> bool:
     """Recording her reintegration ends her stay: only the team serving the
     center she is in (or its own staff) may."""
     if stay is None:
-        return
-    if serves_center(user, stay.shelter_id) or stay.shelter_id in center_ids_of(user):
+        return True
+    return serves_center(user, stay.shelter_id) or stay.shelter_id in center_ids_of(user)
+
+
+def require_exit_from_served_center(user, *, case: Case, stay: Stay | None) -> None:
+    """PermissionDenied (audited) unless `may_record_exit`."""
+    if may_record_exit(user, stay):
         return
     audit_record(
         user=user,

@@ -478,8 +478,14 @@ def at_risk_recipients(visit: FollowUpVisit) -> tuple[list[User], str]:
             return found, "center_manager"
     plan = ReintegrationPlan.objects.filter(case=visit.case_id).first()
     officer_id = (plan.officer_id if plan else None) or visit.assigned_to_id
-    leads = TeamLead.objects.filter(
-        team__members__user_id=officer_id, team__kind=Team.Kind.REINTEGRATION
+    # No officer: no team to choose (filtering on None would pick the teams
+    # without members), so every team lead.
+    leads = (
+        TeamLead.objects.filter(
+            team__members__user_id=officer_id, team__kind=Team.Kind.REINTEGRATION
+        )
+        if officer_id
+        else TeamLead.objects.none()
     )
     found = _reachable(leads.values_list("user_id", flat=True)) or _reachable(
         TeamLead.objects.values_list("user_id", flat=True)

@@ -171,13 +171,17 @@ def schedule_settings(request):
 def case_page(request, code):
     case = access.case_get_for_user(user=request.user, code=code)
     audit_record(user=request.user, action="reintegration_view", case_code=case.code)
+    data = selectors.case_reintegration(case)
+    can_edit = sections.can_write(request.user, access.REINTEGRATION.key)
     return render(
         request,
         "reintegration/case.html",
         {
             "case": case,
-            "can_edit": sections.can_write(request.user, access.REINTEGRATION.key),
-            **selectors.case_reintegration(case),
+            "can_edit": can_edit,
+            # Not offered to an officer whose team does not serve her center (403).
+            "can_record_exit": can_edit and access.may_record_exit(request.user, data["open_stay"]),
+            **data,
         },
     )
 

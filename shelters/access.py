@@ -96,7 +96,19 @@ def intake_centers(user):
 
 
 def can_register_case(user) -> bool:
-    return intake_centers(user).exists()
+    return bool(center_ids_of(user)) and (
+        sections.can_write(user, case_access.IDENTITY.key)
+        and sections.can_write(user, CENTER_LIFE.key)
+    )
+
+
+def sees_any_center(user) -> bool:
+    """Whether the Centers menu leads anywhere (asked once per request)."""
+    cached = getattr(user, "_smf_sees_centers", None)
+    if cached is None:
+        cached = Shelter.objects.visible_to(user).exists()
+        user._smf_sees_centers = cached
+    return cached
 
 
 def shelter_get_for_user(*, user, code: str, for_write: bool = False) -> Shelter:
@@ -147,4 +159,4 @@ def require_own_center(user, *, case: Case, shelter: Shelter) -> None:
 
 
 sections.register_nav("cases", case_access.sees_case_work)
-sections.register_nav("centers", lambda user: Shelter.objects.visible_to(user).exists())
+sections.register_nav("centers", sees_any_center)

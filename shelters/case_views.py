@@ -74,6 +74,7 @@ def case_list(request):
             "query": query.urlencode(),
             "can_see_names": case_access.can_see_names(user),
             "can_register": access.can_register_case(user),
+            "sees_legal": sections.can_read(user, case_access.LEGAL.key),
             # One reverse() for the page instead of one per row.
             "file_url_prefix": "/cases/",
         },

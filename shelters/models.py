@@ -129,7 +129,12 @@ class Stay(TimeStamped):
                 fields=["case"], condition=Q(left_on__isnull=True), name="stay_one_open_per_case"
             ),
         ]
-        indexes = [models.Index(fields=["admitted_on", "left_on"])]
+        indexes = [
+            models.Index(fields=["admitted_on", "left_on"]),
+            # The grants' `case IN (SELECT case_id FROM stays WHERE shelter_id
+            # IN (...))`: an index-only scan instead of a bitmap heap scan.
+            models.Index(fields=["shelter", "case"], name="stay_shelter_case"),
+        ]
 
     def __str__(self) -> str:
         return f"stay {self.pk} of case {self.case_id}"

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from smf.staff.roles import Role
-from tests.factories import staff_member as staff_create
 from tests import factories
+from tests.factories import staff_member as staff_create
 
 PASSWORD = "correct-horse-battery-staple"
 STRICT = os.environ.get("SMF_REQUIRE_ALL_SERVICES") == "1"

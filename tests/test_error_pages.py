@@ -15,7 +15,7 @@ def test_read_only_user_refused_a_change_gets_the_site_page_with_next_steps(
     response = login(director).get(f"/cases/{case.code}/edit/")
     assert response.status_code == 403
     page = response.content.decode()
-    assert "You may read this case but not change it." in page
+    assert "You may read this part of the case but not change it." in page
     assert "What to do next" in page
     assert 'href="/"' in page and "navbar" in page
 

@@ -150,6 +150,8 @@ PAGE_LATIN_ALLOWED = LATIN_ALLOWED | {
     "outreach",
     "reint",
     "legal",
+    "director",
+    "admin",
 }
 
 
@@ -237,6 +239,23 @@ def test_not_found_page_is_in_khmer(khmer_client, social_worker_tom_dy):
 def test_team_pages_are_in_khmer(khmer_client, request, tom_dy, persona, url):
     khmer_client.force_login(request.getfixturevalue(persona))
     assert_khmer_page(get_km(khmer_client, url), url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["director", "administrator"])
+def test_who_may_do_what_page_is_in_khmer(khmer_client, request, persona):
+    # Section labels are declared at import: they must stay lazy to come out in Khmer.
+    khmer_client.force_login(request.getfixturevalue(persona))
+    text = get_km(khmer_client, "/staff/who-may-do-what/")
+    assert_khmer_page(text, "/staff/who-may-do-what/")
+    assert "កំណត់ចំណាំករណី៖" in text
+
+
+@pytest.mark.django_db
+def test_legal_officers_case_file_is_in_khmer(khmer_client, legal_officer, resident):
+    factories.legal_case(resident, reference="TD-1")
+    khmer_client.force_login(legal_officer)
+    assert_khmer_page(get_km(khmer_client, "/cases/TD-2011-0001/"), "case file (legal officer)")
 
 
 @pytest.mark.django_db

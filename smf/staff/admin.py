@@ -7,26 +7,53 @@ herself a door, such as a center manager's reading of restricted notes.
 """
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 
 from .audit import audit_record
 from .models import AuditLog, StaffProfile, Team
+from .roles import roles_of
+from .services import role_permissions
 
 # Fields of a user whose change opens or closes doors: audited, and never
 # changed by the user on her own account.
 GUARDED_USER_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
 
 
+class RolePermissions:
+    """Admin permissions from the user's roles only, so that a superuser gets no
+    more than an administrator (the same rule as smf.core.admin.SectionAdmin,
+    which this ground layer cannot import)."""
+
+    def _role_perm(self, request, action: str) -> bool:
+        wanted = (self.opts.app_label, f"{action}_{self.opts.model_name}")
+        return any(wanted in role_permissions(role) for role in roles_of(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_perm(request, "view") or self._role_perm(request, "change")
+
+    def has_add_permission(self, request, *args):
+        return self._role_perm(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_perm(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._role_perm(request, "delete")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(RolePermissions, admin.ModelAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(RolePermissions, admin.ModelAdmin):
     list_display = ("user",)
     filter_horizontal = ("teams",)
     search_fields = ("user__username",)
@@ -34,10 +61,16 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(RolePermissions, GroupAdmin):
+    """The role groups: read here, their permissions set by roles_sync only."""
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(RolePermissions, UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.pk == request.user.pk:
@@ -59,7 +92,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(RolePermissions, admin.ModelAdmin):
     list_display = ("at", "user", "action", "case_code")
     list_filter = ("action",)
     search_fields = ("case_code", "user__username", "action")

@@ -16,16 +16,16 @@ from django.db import models
 from django.http import Http404
 
 from cases.access import case_get_for_user
+from cases.models import Case, Consent, LegalCase
+from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
+from reintegration.models import FollowUpVisit, ReintegrationPlan, ReintegrationSupport, TeamCenter
+from shelters.models import EducationRecord, Internship, Stay, VocationalTraining
+from smf.staff.models import AuditLog, Team
 from smf.staff.roles import Role
 from smf.staff.services import role_permissions, roles_sync
-from cases.models import Case, Consent, LegalCase
-from smf.staff.models import AuditLog
-from tests.factories import staff_member as staff_create
-from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
-from reintegration.models import FollowUpVisit, ReintegrationSupport
-from shelters.models import EducationRecord, Internship, Stay, VocationalTraining
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.factories import staff_member as staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -157,25 +157,71 @@ def test_center_manager_sees_her_centers_residents_past_and_present(world, cente
     }
 
 
-def test_reintegration_officer_sees_reintegrated_and_supported_cases(world, reintegration_officer):
-    assert visible(world, reintegration_officer) == {
-        "siem_reap_reintegrated",
-        "support_only",
-        "followup_only",
-    }
+def _serving_team(code, *centers, kind=Team.Kind.REINTEGRATION):
+    team = Team.objects.create(code=code, name=f"Team {code}", kind=kind)
+    for center in centers:
+        TeamCenter.objects.create(team=team, center=center)
+    return team
 
 
-def test_reintegration_officer_of_a_center_also_sees_its_residents(world, tom_dy):
+def test_reintegration_officer_without_a_team_or_cases_of_her_own_sees_nothing(
+    world, reintegration_officer
+):
+    # Reintegrated, supported or followed-up cases are no longer open to every
+    # officer across the organisation: only through her team or her own work.
+    assert visible(world, reintegration_officer) == set()
+
+
+def test_reintegration_officer_sees_the_residents_past_and_present_of_the_centers_her_team_serves(
+    world, siem_reap
+):
     officer = staff_create(
-        username="reint_td", password=PASSWORD, roles=[Role.REINTEGRATION_OFFICER], centers=[tom_dy]
+        username="reint_sr",
+        password=PASSWORD,
+        roles=[Role.REINTEGRATION_OFFICER],
+        teams=[_serving_team("reint-sr", siem_reap)],
     )
     assert visible(world, officer) == {
-        "siem_reap_reintegrated",
-        "support_only",
-        "followup_only",
-        "tom_dy_resident",
         "moved_tom_dy_to_siem_reap",
+        "siem_reap_resident",
+        "siem_reap_reintegrated",
+        "siem_reap_left_for_family",
+        "siem_reap_with_legal_case",
     }
+
+
+def test_reintegration_officer_sees_the_cases_she_follows_and_no_other_reintegrated_case(
+    world, reintegration_officer
+):
+    ReintegrationPlan.objects.create(
+        case=world["tom_dy_resident"],
+        pathway=ReintegrationPlan.Pathway.FAMILY,
+        officer=reintegration_officer,
+    )
+    factories.followup(
+        world["orphan_intake"],
+        visited_on=None,
+        due_on=date(2012, 1, 1),
+        assigned_to=reintegration_officer,
+    )
+    # Someone else's plan and an unassigned visit grant her nothing.
+    ReintegrationPlan.objects.create(
+        case=world["siem_reap_reintegrated"], pathway=ReintegrationPlan.Pathway.EMPLOYMENT
+    )
+    assert visible(world, reintegration_officer) == {"tom_dy_resident", "orphan_intake"}
+
+
+def test_a_center_of_her_own_or_a_team_of_another_kind_grants_an_officer_nothing(
+    world, tom_dy, siem_reap
+):
+    officer = staff_create(
+        username="reint_td",
+        password=PASSWORD,
+        roles=[Role.REINTEGRATION_OFFICER],
+        centers=[tom_dy],
+        teams=[_serving_team("outreach-sr", siem_reap, kind=Team.Kind.OUTREACH)],
+    )
+    assert visible(world, officer) == set()
 
 
 def test_legal_officer_sees_only_cases_with_a_legal_case(world, legal_officer):
@@ -215,17 +261,17 @@ def test_anonymous_user_sees_nothing(world):
     assert not Case.objects.visible_to(AnonymousUser()).exists()
 
 
-def test_two_roles_see_the_union(world):
+def test_two_roles_see_the_union(world, tom_dy):
     user = staff_create(
         username="legal_reint",
         password=PASSWORD,
         roles=[Role.LEGAL_OFFICER, Role.REINTEGRATION_OFFICER],
+        teams=[_serving_team("reint-td", tom_dy)],
     )
     assert visible(world, user) == {
         "siem_reap_with_legal_case",
-        "siem_reap_reintegrated",
-        "support_only",
-        "followup_only",
+        "tom_dy_resident",
+        "moved_tom_dy_to_siem_reap",
     }
 
 
@@ -239,6 +285,34 @@ def test_visible_to_is_one_query_after_roles_and_centers(
     # Roles and centers are cached on the user for the rest of the request.
     with django_assert_num_queries(1):
         list(Case.objects.visible_to(user))
+
+
+def _sql(user) -> str:
+    return str(Case.objects.visible_to(fresh(user)).query).upper()
+
+
+def test_the_social_workers_rule_is_plain_id_in_subqueries_without_exists(
+    world, social_worker_tom_dy
+):
+    # An EXISTS inside an OR defeats the planner on PostgreSQL at volume: each
+    # grant must be a column test or `id IN (subquery)`.
+    sql = _sql(social_worker_tom_dy)
+    assert "EXISTS" not in sql
+    assert " OR " in sql and '"CASES_CASE"."ID" IN (SELECT' in sql
+
+
+def test_every_scoped_roles_rule_is_free_of_exists(world, tom_dy, siem_reap, legal_officer):
+    officer = staff_create(
+        username="reint_td_sql",
+        password=PASSWORD,
+        roles=[Role.REINTEGRATION_OFFICER, Role.CENTER_MANAGER, Role.LEGAL_OFFICER],
+        centers=[siem_reap],
+        teams=[_serving_team("reint-td-sql", tom_dy)],
+    )
+    for user in (officer, legal_officer):
+        sql = _sql(user)
+        assert "EXISTS" not in sql, sql
+        assert '"CASES_CASE"."ID" IN (SELECT' in sql
 
 
 # --- tables that hang off a case ---------------------------------------------------------

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib import admin
 
-from smf.staff.models import AuditLog
 from smf.staff.audit import audit_record
+from smf.staff.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,10 @@ def test_director_reads_audit_per_case_and_per_user(
     assert [(e.action, e.case_code) for e in entries] == [("case_view", resident_tom_dy.code)]
     assert "sw_tomdy" in response.content.decode()
     client.get("/cases/audit/", {"user": "sw_tomdy"})
-    # 5 = session, user, roles (groups), COUNT, the page of entries with their users.
-    with django_assert_num_queries(5):
+    # 6 = session, user, roles (groups), COUNT, whether the Centers menu entry
+    # shows (the centers she sees: one EXISTS, once per request), the page of
+    # entries with their users.
+    with django_assert_num_queries(6):
         response = client.get("/cases/audit/", {"user": "sw_tomdy"})
     assert {e.case_code for e in response.context["page"]} == {resident_tom_dy.code, "OTHER-1"}
 

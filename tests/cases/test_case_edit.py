@@ -2,11 +2,11 @@
 
 import pytest
 
-from smf.core.fields import blind_index
 from cases.models import Case
-from smf.staff.models import AuditLog
 from cases.services import case_update
+from smf.core.fields import blind_index
 from smf.core.versioning import StaleVersion
+from smf.staff.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ def test_edit_saves_bumps_version_and_audits_old_and_new_values(
         "phone": "changed",
     }
     assert entry.details["version"] == [1, 2]
+    assert entry.details["record"] == str(case.uuid)
     assert "ស្រីនាង" not in str(entry.details) and "099" not in str(entry.details)
 
 
@@ -63,15 +64,24 @@ def test_a_stale_save_is_refused_with_both_versions_and_nothing_overwritten(
     # The social worker read version 1 too, and saves later.
     response = login(social_worker_tom_dy).post(url, _form(resident_tom_dy, nationality="Thai"))
     page = response.content.decode()
-    assert response.status_code == 200
-    assert "Someone else changed this case" in page
-    assert "You edited version 1; the case is now at version 2" in page
-    assert "Thai" in page and "Vietnamese" in page
+    # The shared conflict screen (templates/_stale.html): 409, her unsaved
+    # version beside the saved one.
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in page
+    assert "Someone else saved this record after you opened it" in page
+    stale = page[page.index('data-testid="stale"') :]
+    yours = stale[stale.index("Your version (not saved)") : stale.index("Saved version")]
+    saved = stale[stale.index("Saved version") :]
+    assert "Thai" in yours and "Vietnamese" not in yours
+    assert "Vietnamese" in saved.split("</dl>")[0]
     case = Case.objects.get(pk=resident_tom_dy.pk)
     assert case.nationality == "Vietnamese" and case.version == 2
-    assert AuditLog.objects.filter(action="case_change_refused").count() == 1
+    refused = AuditLog.objects.get(action="case_change_refused")
+    assert refused.case_code == resident_tom_dy.code and refused.details["version"] == [1, 2]
     # The re-rendered form now carries version 2: saving again is deliberate.
     assert 'name="version" value="2"' in page
+    assert login(social_worker_tom_dy).post(url, _form(case, nationality="Thai")).status_code == 302
+    assert Case.objects.get(pk=resident_tom_dy.pk).nationality == "Thai"
 
 
 def test_service_refuses_stale_version(social_worker_tom_dy, resident_tom_dy):

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from cases.models import CaseNote
-from smf.staff.models import AuditLog
 from cases.services import case_note_add
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -113,8 +113,7 @@ def test_restricted_note_visible_only_to_author_and_center_managers(
     login, social_worker_tom_dy, center_manager_tom_dy, director, resident_tom_dy, tom_dy
 ):
     from smf.staff.roles import Role
-    from cases.services import staff_create
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, staff_create
 
     colleague = staff_create(
         username="sw2", password=PASSWORD, roles=[Role.SOCIAL_WORKER], centers=[tom_dy]
@@ -205,11 +204,13 @@ def test_case_file_query_count_does_not_grow_with_the_sections(
     client.get(url)  # warm the session
     _full_case(resident_tom_dy, tom_dy, social_worker_tom_dy)
     _full_case(resident_tom_dy, tom_dy, social_worker_tom_dy)
-    # 16 = session, user, roles (groups), centers, the case with its social
-    # worker (visibility filter), one query per prefetched section: stays with
-    # their center, education, trainings, internships, reintegration support,
-    # follow-ups, legal cases, hearings, consents (+recorders), notes (+authors);
-    # the audit insert. The center and reintegration partials add none.
-    with django_assert_num_queries(16):
+    # 17 = session, user, roles (groups), centers, the case with its social
+    # worker (visibility filter), the audit insert, whether the Centers menu
+    # entry shows (once per request, however many panels are rendered), then
+    # each panel loads its own records: stays with their center, education,
+    # trainings, internships (center life); reintegration support, follow-ups
+    # (reintegration); legal cases, hearings (legal); consents with their
+    # recorders; notes with their authors. None of these grows with the rows.
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert response.status_code == 200

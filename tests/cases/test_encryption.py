@@ -13,9 +13,9 @@ from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from cases.models import Case
 from smf.core.fields import PREFIX, EncryptedTextField
 from smf.core.management.commands.reencrypt_fields import encrypted_fields
-from cases.models import Case
 from tests import factories
 
 KEY_A = Fernet.generate_key().decode()
@@ -248,8 +248,8 @@ def test_every_free_text_field_about_survivors_is_encrypted():
 def test_clear_values_left_in_a_newly_encrypted_column_are_encrypted_by_the_migration():
     from django.db import connection as conn
 
-    from smf.core.fields import decrypt, encrypt_plain_column
     from shelters.models import GroupActivity
+    from smf.core.fields import decrypt, encrypt_plain_column
     from tests.factories import shelter
 
     activity = GroupActivity.objects.create(

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from cases.models import Case, Consent
-from smf.staff.models import AuditLog
 from shelters.models import Stay
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db

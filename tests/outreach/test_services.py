@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import Consent
-from smf.staff.models import AuditLog
 from outreach import selectors, services
 from outreach.models import (
     AdvocacyActivity,
@@ -17,6 +16,7 @@ from outreach.models import (
     VisitSupply,
 )
 from reports.selectors import figures_for_year
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,10 @@ from outreach.models import (
     SupplyReceipt,
     Venue,
 )
+from smf.staff.roles import Role
 from tests import factories
+from tests.conftest import PASSWORD
+from tests.factories import staff_member as staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -83,23 +86,25 @@ def test_anonymous_visitor_is_sent_to_log_in(client, records):
         assert response.status_code == 302 and "/login/" in response["Location"], url
 
 
-def test_director_reads_every_list_but_may_not_record(login, director, records):
-    client = login(director)
+@pytest.mark.parametrize("persona", ["director", "administrator"])
+def test_directors_and_administrators_read_every_list_but_may_not_record(
+    request, login, records, persona
+):
+    client = login(request.getfixturevalue(persona))
     for name in LISTS:
         assert client.get(reverse(name)).status_code == 200, name
     assert client.get(reverse("outreach:clinic_client", args=["CL-TEST01"])).status_code == 200
-    for name in FORMS:
-        assert client.get(reverse(name)).status_code == 403, name
-        assert client.post(reverse(name), {}).status_code == 403, name
+    edits = [reverse(name, args=args) for name, args in records.items() if name.endswith("_edit")]
+    for url in [reverse(name) for name in FORMS] + edits:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"name": "Renamed", "kind": "club"}).status_code == 403, url
+    assert Venue.objects.get(code="VEN-00001").name == "Golden Star"
 
 
-def test_outreach_worker_and_administrator_open_every_page(
-    login, outreach_worker, administrator, records
-):
-    for user in (outreach_worker, administrator):
-        client = login(user)
-        for url in all_urls(records):
-            assert client.get(url).status_code == 200, (user.username, url)
+def test_outreach_worker_opens_every_page(login, outreach_worker, records):
+    client = login(outreach_worker)
+    for url in all_urls(records):
+        assert client.get(url).status_code == 200, url
 
 
 def test_unknown_records_are_404(login, outreach_worker):
@@ -155,8 +160,9 @@ def test_venue_list_query_count(login, outreach_worker, django_assert_num_querie
         factories.outreach_visit(factories.venue())
     client = login(outreach_worker)
     # session, user, the user's roles, count for the paginator, the page of
-    # venues with their last visit date.
-    with django_assert_num_queries(5):
+    # venues with their last visit date, the navigation's "does she see any
+    # center" (her centers, none).
+    with django_assert_num_queries(6):
         response = client.get(reverse("outreach:venues"))
     assert len(response.context["page"].object_list) == 25
 
@@ -266,8 +272,9 @@ def test_visit_list_query_count(login, outreach_worker, outreach_team, django_as
     client = login(outreach_worker)
     # session, user, roles, teams for the filter, provinces for the filter,
     # paginator count, the page of visits with venue and team, their team
-    # members, their other supplies with the item.
-    with django_assert_num_queries(9):
+    # members, their other supplies with the item, the navigation's "does she
+    # see any center" (her centers, none).
+    with django_assert_num_queries(10):
         response = client.get(reverse("outreach:visits"))
     assert len(response.context["page"].object_list) == 25
 
@@ -303,8 +310,9 @@ def test_supplies_page_query_count(login, outreach_worker, django_assert_num_que
         item = SupplyItem.objects.create(code=f"item-{n}", name=f"Item {n}")
         SupplyReceipt.objects.create(item=item, received_on=date(2026, 1, 1), quantity=9)
     client = login(outreach_worker)
-    # session, user, roles, the items with their balances, count and page of receipts.
-    with django_assert_num_queries(6):
+    # session, user, roles, the items with their balances, count and page of
+    # receipts, the navigation's "does she see any center" (her centers, none).
+    with django_assert_num_queries(7):
         client.get(reverse("outreach:supplies"))
 
 
@@ -371,8 +379,9 @@ def test_clinic_list_query_count(login, outreach_worker, tom_dy, django_assert_n
     ClinicVisit.objects.update(referred_to=tom_dy, decided_to_leave=True)
     client = login(outreach_worker)
     # session, user, roles, teams for the filter, paginator count, the page of
-    # visits with team, center and case.
-    with django_assert_num_queries(6):
+    # visits with team, center and case, the navigation's "does she see any
+    # center" (her centers, none).
+    with django_assert_num_queries(7):
         client.get(reverse("outreach:clinic"))
 
 
@@ -404,11 +413,20 @@ def test_log_an_event(login, outreach_worker):
     assert Event.objects.get().participants == 450
 
 
-def test_advocates_are_picked_by_case_code_and_never_by_name(login, director, administrator):
+def test_advocates_are_picked_by_case_code_and_never_by_name(login, director, tom_dy):
+    # Outreach records are the outreach team's to write, and an advocate is a
+    # case she sees: here an outreach worker who is also Tom Dy's social worker.
+    both = staff_create(
+        username="ow_sw",
+        password=PASSWORD,
+        roles=[Role.OUTREACH_WORKER, Role.SOCIAL_WORKER],
+        centers=[tom_dy],
+    )
     case = factories.case("TD-2026-0007", given_name="Sreymom", family_name="Keo")
-    page = login(administrator).get(reverse("outreach:activity_create")).content.decode()
+    factories.stay(case, tom_dy)
+    page = login(both).get(reverse("outreach:activity_create")).content.decode()
     assert "TD-2026-0007" in page and "Sreymom" not in page
-    client = login(administrator)
+    client = login(both)
     client.post(
         reverse("outreach:activity_create"),
         {
@@ -437,8 +455,9 @@ def test_activity_list_query_count(login, director, django_assert_num_queries):
         )
         activity.advocates.set([factories.case()])
     client = login(director)
-    # session, user, roles, teams for the filter, count, page, advocates' codes.
-    with django_assert_num_queries(7):
+    # session, user, roles, teams for the filter, count, page, advocates' codes,
+    # the navigation's "does she see any center".
+    with django_assert_num_queries(8):
         client.get(reverse("outreach:activities"))
 
 
@@ -448,8 +467,9 @@ def test_advocacy_list_query_count(login, director, name, django_assert_num_quer
         factories.meeting(title=f"M{n}")
         factories.event(title=f"E{n}")
     client = login(director)
-    # session, user, roles, teams for the filter, count, the page with its team.
-    with django_assert_num_queries(6):
+    # session, user, roles, teams for the filter, count, the page with its team,
+    # the navigation's "does she see any center".
+    with django_assert_num_queries(7):
         client.get(reverse(name))
 
 
@@ -478,8 +498,9 @@ def test_overview_query_count(login, outreach_worker, django_assert_num_queries)
         factories.outreach_visit(factories.venue())
     client = login(outreach_worker)
     # session, user, roles, the supply items with their balances, the five
-    # latest visits with their venue (and their prefetched members and supplies).
-    with django_assert_num_queries(7):
+    # latest visits with their venue (and their prefetched members and supplies),
+    # the navigation's "does she see any center" (her centers, none).
+    with django_assert_num_queries(8):
         client.get(reverse("outreach:index"))
 
 
@@ -487,8 +508,9 @@ def test_clinic_client_page_query_count(login, outreach_worker, django_assert_nu
     for n in range(6):
         factories.clinic_visit("CL-SAME01", visited_on=date(2026, 1, 1 + n))
     client = login(outreach_worker)
-    # session, user, roles, the client's visits with team, center and case.
-    with django_assert_num_queries(4):
+    # session, user, roles, the client's visits with team, center and case,
+    # the navigation's "does she see any center" (her centers, none).
+    with django_assert_num_queries(5):
         client.get(reverse("outreach:clinic_client", args=["CL-SAME01"]))
 
 
@@ -497,6 +519,7 @@ def test_totals_page_query_count(login, director, outreach_team, django_assert_n
         factories.outreach_visit(visited_on=date(2025, month, 1))
         factories.clinic_visit(f"CL-{month:06d}", visited_on=date(2025, month, 2))
     client = login(director)
-    # session, user, roles, the six totals queries, teams for the form's list.
-    with django_assert_num_queries(10):
+    # session, user, roles, the six totals queries, teams for the form's list,
+    # the navigation's "does she see any center".
+    with django_assert_num_queries(11):
         client.get(reverse("outreach:totals"), {"year": 2025})

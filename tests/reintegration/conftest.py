@@ -1,4 +1,5 @@
-"""Fixtures of the reintegration tests: an officer of Tom Dy, a resident, a team lead."""
+"""Fixtures of the reintegration tests: an officer of the team serving Tom Dy, a
+resident, a team lead."""
 
 from __future__ import annotations
 
@@ -6,30 +7,33 @@ from datetime import date
 
 import pytest
 
-from smf.staff.roles import Role
-from smf.staff.models import Team
-from tests.factories import staff_member as staff_create
 from reintegration import services
-from reintegration.models import TeamLead
+from reintegration.models import TeamCenter, TeamLead
+from smf.staff.models import Team
+from smf.staff.roles import Role
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.factories import staff_member as staff_create
 
 
 @pytest.fixture
-def reintegration_team(db):
-    return Team.objects.create(
+def reintegration_team(db, tom_dy):
+    """The Phnom Penh reintegration team: it serves Tom Dy (TeamCenter)."""
+    team = Team.objects.create(
         code="reint-pp", name="Reintegration PP", kind=Team.Kind.REINTEGRATION
     )
+    TeamCenter.objects.create(team=team, center=tom_dy)
+    return team
 
 
 @pytest.fixture
-def officer(db, tom_dy, reintegration_team):
-    """A reintegration officer who works with the residents of Tom Dy."""
+def officer(db, reintegration_team):
+    """A reintegration officer of the team serving Tom Dy: she works at no
+    center herself, she sees Tom Dy's residents through her team."""
     return staff_create(
         username="officer_td",
         password=PASSWORD,
         roles=[Role.REINTEGRATION_OFFICER],
-        centers=[tom_dy],
         teams=[reintegration_team],
         email="officer.td@example.org",
     )

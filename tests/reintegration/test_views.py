@@ -8,7 +8,12 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from reintegration import services
-from reintegration.models import FollowUpVisit, ReintegrationPlan, ReintegrationSupport
+from reintegration.models import (
+    FollowUpVisit,
+    ReintegrationPlan,
+    ReintegrationSupport,
+    TeamCenter,
+)
 from shelters.models import Stay
 from tests import factories
 
@@ -64,10 +69,11 @@ def test_schedule_settings_are_for_administrators_only(login, officer, director,
     client = login(administrator)
     assert client.get(url).status_code == 200
     response = client.post(url, {"interval_months": "4", "duration_months": "2"})
-    assert response.status_code == 200 and "no longer than" in response.content.decode()
-    client.post(url, {"interval_months": "4", "duration_months": "24"})
+    assert response.status_code == 400 and "no longer than" in response.content.decode()
     from reintegration.selectors import followup_settings_current
 
+    assert followup_settings_current().interval_months == 3
+    client.post(url, {"interval_months": "4", "duration_months": "24"})
     assert followup_settings_current().interval_months == 4
 
 
@@ -144,7 +150,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(login, officer, reintegrat
             "version": visit.version,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     response = client.post(
         reverse("reintegration:visit_record", args=[visit.uuid]),
         {
@@ -158,13 +164,13 @@ def test_bad_input_gets_a_message_and_changes_nothing(login, officer, reintegrat
             "version": visit.version,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "cannot be in the future" in response.content.decode()
     response = client.post(
         reverse("reintegration:support_add", args=[reintegrated.code]),
         {"kind": "microgrant", "given_on": "2024-02-01", "amount": "400000", "currency": "KHR"},
     )
-    assert "rate used" in response.content.decode()
+    assert response.status_code == 400 and "rate used" in response.content.decode()
     visit.refresh_from_db()
     assert visit.visited_on is None and not ReintegrationSupport.objects.exists()
 
@@ -175,7 +181,8 @@ def test_a_stale_form_is_refused(login, officer, reintegrated):
     url = reverse("reintegration:visit_reschedule", args=[visit.uuid])
     client.post(url, {"due_on": "2024-05-10", "assigned_to": officer.pk, "version": 1})
     response = client.post(url, {"due_on": "2024-05-20", "assigned_to": officer.pk, "version": 1})
-    assert "Someone else changed" in response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else saved this record" in response.content.decode()
     visit.refresh_from_db()
     assert visit.due_on == date(2024, 5, 10)
 
@@ -211,12 +218,17 @@ def test_an_unknown_token_is_404(client, db):
 
 
 def test_the_agenda_shows_overdue_visits_by_officer_and_province(
-    login, officer, team_lead, reintegrated, siem_reap
+    login, officer, team_lead, reintegrated, siem_reap, reintegration_team
 ):
     other = factories.case("SR-2024-0001")
     factories.stay(other, siem_reap, admitted_on=date(2023, 1, 1), left_on=date(2023, 6, 1))
     services.followup_add(case=other, due_on=date(2024, 1, 1), assigned_to=team_lead, user=officer)
     client = login(officer)
+    # Her team serves Tom Dy only: the Siem Reap visit (the lead's) is not hers to see.
+    page = client.get(reverse("reintegration:agenda"), {"show": "overdue"}).content.decode()
+    assert page.count("data-visit=") == 8 and "SR-2024-0001" not in page
+    TeamCenter.objects.create(team=reintegration_team, center=siem_reap)
+    client = login(officer)  # a new request: her served centers are read again
     page = client.get(reverse("reintegration:agenda"), {"show": "overdue"}).content.decode()
     assert page.count("data-visit=") == 9  # eight of Tom Dy (all past) and one of Siem Reap
     page = client.get(
@@ -259,9 +271,11 @@ def test_agenda_query_count_is_pinned(login, officer, tom_dy, django_assert_num_
     _many_visits(tom_dy, officer)
     client = login(officer)
     client.get(reverse("reintegration:agenda"))  # warm the session
-    # session, user, roles (groups), centers, counts aggregate, paginator count,
-    # page of visits (case, officer, province joined), officers, provinces
-    with django_assert_num_queries(9):
+    # session, user, roles (groups), her centers (center_ids_of), the centers her
+    # team serves (TeamCenter), paginator count, counts aggregate, provinces, the
+    # navigation's "does she see any center", officers, page of visits (case,
+    # officer, province joined)
+    with django_assert_num_queries(11):
         response = client.get(reverse("reintegration:agenda"), {"show": "overdue"})
     assert response.content.decode().count("data-visit=") == 25
 
@@ -269,8 +283,9 @@ def test_agenda_query_count_is_pinned(login, officer, tom_dy, django_assert_num_
 def test_calendar_query_count_is_pinned(login, officer, tom_dy, django_assert_num_queries):
     _many_visits(tom_dy, officer)
     client = login(officer)
-    # session, user, roles, centers, the month's visits, officers, provinces
-    with django_assert_num_queries(7):
+    # session, user, roles, her centers, the centers her team serves, the month's
+    # visits, provinces, the navigation's "does she see any center", officers
+    with django_assert_num_queries(9):
         response = client.get(reverse("reintegration:calendar"), {"month": "2021-01"})
     assert response.content.decode().count(">TD-2020-") == 30
 
@@ -278,17 +293,19 @@ def test_calendar_query_count_is_pinned(login, officer, tom_dy, django_assert_nu
 def test_team_query_count_is_pinned(login, officer, tom_dy, django_assert_num_queries):
     _many_visits(tom_dy, officer)
     client = login(officer)
-    # session, user, roles, centers, per year, per year and officer
-    with django_assert_num_queries(6):
+    # session, user, roles, her centers, the centers her team serves, per year,
+    # per year and officer, the navigation's "does she see any center"
+    with django_assert_num_queries(8):
         response = client.get(reverse("reintegration:team"))
     assert 'data-year="2020"' in response.content.decode()
 
 
 def test_case_page_query_count_is_pinned(login, officer, reintegrated, django_assert_num_queries):
     client = login(officer)
-    # session, user, roles, centers, the case, audit line, plan (+officer),
-    # support, visits (+officer), open stay
-    with django_assert_num_queries(10):
+    # session, user, roles, her centers, the centers her team serves, the case,
+    # audit line, plan (+officer), support, visits (+officer), open stay (+center),
+    # the navigation's "does she see any center"
+    with django_assert_num_queries(12):
         response = client.get(reverse("reintegration:case", args=[reintegrated.code]))
     assert response.content.decode().count("data-visit=") == 8
 
@@ -299,9 +316,13 @@ def test_the_case_file_section_reads_only_prefetched_relations(
     from django.template.loader import render_to_string
 
     from cases.selectors import case_file_get
+    from reintegration.case_panels import reintegration_context
 
-    # What the case file page preloads is all the section may read.
+    # What the panel's context preloads (support; visits with their officer, in
+    # two queries) is all the section may read.
     case = case_file_get(user=officer, code=reintegrated.code)
+    with django_assert_num_queries(2):
+        reintegration_context(None, case)
     with django_assert_num_queries(0):
         html = render_to_string(
             "reintegration/_case_section.html", {"case": case, "can_edit": True}

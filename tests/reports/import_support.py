@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from smf.staff.models import AuditLog
 from reports.importing import FILES, ImportedFile
+from smf.staff.models import AuditLog
 
 
 def csv_bytes(header: str, *rows: str, bom: bool = False) -> bytes:

@@ -23,7 +23,6 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.test import override_settings
 
-from smf.staff.roles import Role
 from cases.models import Case
 from outreach.models import ClinicClient, ClinicVisit, OutreachVisit, SupplyReceipt
 from reintegration.models import FollowUpVisit
@@ -31,6 +30,7 @@ from reports.demo import DEFAULT_PASSWORD, DemoGenerator
 from reports.management.commands.seed_demo import demo_password
 from reports.selectors import FIGURE_KEYS, figures_for_year
 from shelters.models import Shelter, Stay
+from smf.staff.roles import Role
 from tests import factories
 
 PASSWORD = "demo-test-password"

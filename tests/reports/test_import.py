@@ -109,7 +109,7 @@ def test_names_are_stored_encrypted_with_their_blind_index():
 
 
 def test_each_imported_case_is_in_the_audit_log_without_names(administrator):
-    from cases.models import AuditLog
+    from smf.staff.models import AuditLog
 
     records_import(files=organisation_folder(), user=administrator)
 

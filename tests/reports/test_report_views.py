@@ -7,9 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from smf.staff.models import AuditLog
 from reports.models import ImpactReport
 from reports.selectors import breakdowns_for_year, figures_table, reports_recent
+from smf.staff.models import AuditLog
 from tests import factories
 from tests.reports.test_report_pdf import YEAR, build_year
 

@@ -2,11 +2,19 @@
 with sentinel names that must never show up where they should not.
 
 Cases (all with a stay, so each belongs to a center):
-- td: resident of Tom Dy, no legal case, no reintegration (center staff only);
+- td: resident of Tom Dy, no legal case, no reintegration;
 - sr: resident of Siem Reap;
-- td_legal: resident of Tom Dy with a legal case (legal officer sees it too);
-- td_reint: reintegrated from Tom Dy, with a pending follow-up visit
-  (reintegration officers see it too).
+- td_legal: resident of Tom Dy with a legal case (the legal officer sees it too);
+- td_reint: reintegrated from Tom Dy, with a pending follow-up visit.
+
+The reintegration officer belongs to a reintegration team that serves Tom Dy,
+so she sees the three Tom Dy cases (not the Siem Reap one).
+
+Notes (NOTES: who may read each is written out in test_every_url.NOTE_READERS):
+- td: a counselling note, and a restricted counselling note by the Tom Dy
+  social worker (only she and center managers read it);
+- td_legal: a legal note (the legal officer reads it) and a counselling note
+  (she does not).
 """
 
 from __future__ import annotations
@@ -19,9 +27,10 @@ from django.core.files.base import ContentFile
 
 from cases.models import CaseNote, Consent
 from outreach.models import ClinicClient, SupplyItem
-from reintegration.models import FollowUpVisit
+from reintegration.models import FollowUpVisit, TeamCenter
 from reports.models import ImpactReport, ImportJob
 from shelters.models import GroupActivity, Stay
+from smf.staff.models import Team
 from tests import factories
 
 PERSONAS = (
@@ -44,6 +53,20 @@ NAME = {
     "td_reint": ("ZZREINTGIVEN", "ZZREINTFAMILY"),
 }
 NOTE_TEXT = "ZZSENTINELNOTE"
+# key: (case key, kind, confidentiality, author persona or None, text)
+NOTES = {
+    "td_counselling": ("td", "counselling", "normal", None, NOTE_TEXT),
+    "td_restricted": (
+        "td",
+        "counselling",
+        "restricted",
+        "social_worker_tom_dy",
+        "ZZRESTRICTEDNOTE",
+    ),
+    "td_legal_legal": ("td_legal", "legal", "normal", None, "ZZLEGALNOTETEXT"),
+    "td_legal_counselling": ("td_legal", "counselling", "normal", None, "ZZCOUNSELLINGNOTE"),
+}
+NOTE_TEXTS = tuple(note[4] for note in NOTES.values())
 PHONE = "ZZPHONE-012345678"
 ADDRESS = "ZZADDRESS Street 271"
 
@@ -64,6 +87,8 @@ class World:
     clinic_code: str
     report: object
     import_job: object
+    team: object = None
+    notes: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -112,9 +137,23 @@ def world(
         cases["td_reint"], due_on=date(2030, 1, 1), visited_on=None, outcome=""
     )
     assert isinstance(followup, FollowUpVisit)
-    CaseNote.objects.create(
-        case=cases["td"], kind="counselling", written_on=date(2011, 3, 1), text=NOTE_TEXT
+    # The reintegration officer's team serves Tom Dy.
+    team = Team.objects.create(
+        code="reint-pp", name="Reintegration Phnom Penh", kind="reintegration"
     )
+    TeamCenter.objects.create(team=team, center=tom_dy)
+    reintegration_officer.staff_profile.teams.add(team)
+    notes = {
+        key: CaseNote.objects.create(
+            case=cases[case_key],
+            kind=kind,
+            confidentiality=confidentiality,
+            author=users[author] if author else None,
+            written_on=date(2011, 3, 1),
+            text=text,
+        )
+        for key, (case_key, kind, confidentiality, author, text) in NOTES.items()
+    }
     consent = Consent.objects.create(
         case=cases["td"], purpose=Consent.Purpose.values[0], given_on=date(2011, 1, 10)
     )
@@ -146,4 +185,6 @@ def world(
         clinic_code="C-0042",
         report=report,
         import_job=job,
+        team=team,
+        notes=notes,
     )

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import NAME, NOTE_TEXT, PERSONAS, World
+from .conftest import NAME, NOTES, PERSONAS, World
 
 SW_TD = "social_worker_tom_dy"
 SW_SR = "social_worker_siem_reap"
@@ -31,27 +31,45 @@ NOBODY = "no_role_user"
 
 EVERYONE = frozenset(PERSONAS)
 CASE_STAFF = frozenset({SW_TD, SW_SR, CM_TD, REINT, LEGAL, DIRECTOR, ADMIN})
-TOM_DY_STAFF = frozenset({SW_TD, CM_TD, DIRECTOR, ADMIN})
-LEGAL_READERS = TOM_DY_STAFF | {LEGAL}
-REINT_READERS = TOM_DY_STAFF | {REINT}
+# Who sees the Tom Dy cases and reads their file, center life and reintegration
+# (the reintegration officer: her team serves Tom Dy).
+TOM_DY = frozenset({SW_TD, CM_TD, REINT, DIRECTOR, ADMIN})
+TOM_DY_WRITERS = frozenset({SW_TD, CM_TD})
+# Of TOM_DY, who reads the identity, consents and center life but writes none.
+TOM_DY_READERS = TOM_DY - TOM_DY_WRITERS
+LEGAL_READERS = frozenset({SW_TD, CM_TD, LEGAL, DIRECTOR, ADMIN})
+LEGAL_READ_ONLY = LEGAL_READERS - {LEGAL}
+REINT_READ_ONLY = TOM_DY - {REINT}
 AGENDA = frozenset({REINT, DIRECTOR, ADMIN})
 OUTREACH_STAFF = frozenset({OUTREACH, DIRECTOR, ADMIN})
+OUTREACH_READ_ONLY = frozenset({DIRECTOR, ADMIN})
 REPORTS = frozenset({DIRECTOR, ADMIN})
-REGISTRARS = frozenset({SW_TD, SW_SR, CM_TD, ADMIN})
+# Intake: identity and center life written, and a center of her own.
+REGISTRARS = frozenset({SW_TD, SW_SR, CM_TD})
 
 # Which world cases each persona may see (written out, not computed through
-# cases.access: these tests check that module).
+# the access modules: these tests check them).
 SEES = {
     SW_TD: {"td", "td_legal", "td_reint"},
     CM_TD: {"td", "td_legal", "td_reint"},
     SW_SR: {"sr"},
-    REINT: {"td_reint"},
+    REINT: {"td", "td_legal", "td_reint"},
     LEGAL: {"td_legal"},
     OUTREACH: set(),
     NOBODY: set(),
     DIRECTOR: set(NAME),
     ADMIN: set(NAME),
     None: set(),
+}
+
+# Which world notes (conftest.NOTES) each persona may read: counselling notes
+# are center staff's and directors'; a restricted note its author's and center
+# managers'; legal notes the legal officer's too. Administrators read none.
+NOTE_READERS = {
+    "td_counselling": {SW_TD, CM_TD, DIRECTOR},
+    "td_restricted": {SW_TD, CM_TD},
+    "td_legal_legal": {SW_TD, CM_TD, LEGAL, DIRECTOR},
+    "td_legal_counselling": {SW_TD, CM_TD, DIRECTOR},
 }
 
 
@@ -62,6 +80,7 @@ class Rule:
     method: "get" (read only), "form" (GET shows, POST writes) or "post" (POST only).
     allowed: personas who get through; everyone else is refused with a 404.
     readers: allowed personas who may read but not write: their POST is a 403.
+    The others of `allowed` write (for a "form" or "post" URL).
     """
 
     kwargs: Callable[[World], dict]
@@ -98,6 +117,10 @@ def _center(w: World) -> dict:
     return {"code": "TD"}
 
 
+def _td_legal(w: World) -> dict:
+    return {"code": w.cases["td_legal"].code}
+
+
 URL_RULES: dict[str, Rule] = {
     # --- start page and case work -------------------------------------------
     "home": Rule(_none, EVERYONE),
@@ -106,30 +129,31 @@ URL_RULES: dict[str, Rule] = {
     "caseload:new": Rule(_none, REGISTRARS, "form"),
     "cases:audit_user": Rule(_none, REPORTS),
     "cases:audit_case": Rule(_td, REPORTS),
-    "cases:legal_list": Rule(_none, CASE_STAFF),
+    "cases:legal_list": Rule(_none, frozenset({SW_TD, SW_SR, CM_TD, LEGAL, DIRECTOR, ADMIN})),
     "cases:legal_detail": Rule(_legal, LEGAL_READERS),
-    "cases:hearing_add": Rule(_legal, LEGAL_READERS, "post", frozenset({DIRECTOR})),
-    "cases:legal_outcome": Rule(_legal, LEGAL_READERS, "post", frozenset({DIRECTOR})),
-    "cases:file": Rule(_td, TOM_DY_STAFF),
-    "cases:edit": Rule(_td, TOM_DY_STAFF, "form", frozenset({DIRECTOR})),
-    "cases:note_add": Rule(_td, TOM_DY_STAFF, "post", frozenset({DIRECTOR})),
-    "cases:consent_add": Rule(_td, TOM_DY_STAFF, "post", frozenset({DIRECTOR})),
-    "cases:consent_withdraw": Rule(_td, TOM_DY_STAFF, "post", frozenset({DIRECTOR})),
-    "cases:legal_new": Rule(_td, TOM_DY_STAFF, "form", frozenset({DIRECTOR})),
-    # --- centers --------------------------------------------------------------
+    "cases:hearing_add": Rule(_legal, LEGAL_READERS, "post", LEGAL_READ_ONLY),
+    "cases:legal_outcome": Rule(_legal, LEGAL_READERS, "post", LEGAL_READ_ONLY),
+    "cases:file": Rule(_td, TOM_DY),
+    "cases:edit": Rule(_td, TOM_DY, "form", TOM_DY_READERS),
+    # The reintegration officer writes family notes; directors and
+    # administrators write no kind of note.
+    "cases:note_add": Rule(_td, TOM_DY, "post", frozenset({DIRECTOR, ADMIN})),
+    "cases:consent_add": Rule(_td, TOM_DY, "post", TOM_DY_READERS),
+    "cases:consent_withdraw": Rule(_td, TOM_DY, "post", TOM_DY_READERS),
+    # On the case with a legal case, the one the legal officer sees. Center
+    # staff open a legal case to refer her to the legal team.
+    "cases:legal_new": Rule(_td_legal, LEGAL_READERS, "form", frozenset({DIRECTOR, ADMIN})),
+    # --- centers: the reintegration officer reads Tom Dy, her team serves it ---
     "shelters:list": Rule(_none, EVERYONE),
-    "shelters:detail": Rule(_center, TOM_DY_STAFF),
-    "shelters:admit": Rule(_center, TOM_DY_STAFF, "form", frozenset({DIRECTOR})),
-    "shelters:activity_add": Rule(_center, TOM_DY_STAFF, "form", frozenset({DIRECTOR})),
+    "shelters:detail": Rule(_center, TOM_DY),
+    "shelters:admit": Rule(_center, TOM_DY, "form", TOM_DY_READERS),
+    "shelters:activity_add": Rule(_center, TOM_DY, "form", TOM_DY_READERS),
     "shelters:activity": Rule(
-        lambda w: {"code": "TD", "uuid": w.activity.uuid},
-        TOM_DY_STAFF,
-        "form",
-        frozenset({DIRECTOR}),
+        lambda w: {"code": "TD", "uuid": w.activity.uuid}, TOM_DY, "form", TOM_DY_READERS
     ),
-    "shelters:case_center": Rule(_td_case_code, TOM_DY_STAFF),
+    "shelters:case_center": Rule(_td_case_code, TOM_DY),
     **{
-        f"shelters:{name}": Rule(_td_case_code, TOM_DY_STAFF, "form", frozenset({DIRECTOR}))
+        f"shelters:{name}": Rule(_td_case_code, TOM_DY, "form", TOM_DY_READERS)
         for name in (
             "case_admit",
             "case_transfer",
@@ -141,21 +165,21 @@ URL_RULES: dict[str, Rule] = {
     },
     "shelters:education_edit": Rule(
         lambda w: {"case_code": w.cases["td"].code, "uuid": w.education.uuid},
-        TOM_DY_STAFF,
+        TOM_DY,
         "form",
-        frozenset({DIRECTOR}),
+        TOM_DY_READERS,
     ),
     "shelters:training_edit": Rule(
         lambda w: {"case_code": w.cases["td"].code, "uuid": w.training.uuid},
-        TOM_DY_STAFF,
+        TOM_DY,
         "form",
-        frozenset({DIRECTOR}),
+        TOM_DY_READERS,
     ),
     "shelters:internship_edit": Rule(
         lambda w: {"case_code": w.cases["td"].code, "uuid": w.internship.uuid},
-        TOM_DY_STAFF,
+        TOM_DY,
         "form",
-        frozenset({DIRECTOR}),
+        TOM_DY_READERS,
     ),
     # --- reintegration -------------------------------------------------------------
     "reintegration:agenda": Rule(_none, AGENDA),
@@ -163,21 +187,18 @@ URL_RULES: dict[str, Rule] = {
     "reintegration:team": Rule(_none, AGENDA),
     "reintegration:settings": Rule(_none, frozenset({ADMIN}), "form"),
     "reintegration:feed_settings": Rule(_none, AGENDA),
+    # Her own calendar address: whoever reads the agenda sets her own.
     "reintegration:feed_token": Rule(_none, AGENDA, "post"),
-    "reintegration:case": Rule(_reint, REINT_READERS),
+    "reintegration:case": Rule(_reint, TOM_DY),
     **{
-        f"reintegration:{name}": Rule(
-            _reint, REINT_READERS, "form", frozenset({SW_TD, CM_TD, DIRECTOR})
-        )
+        f"reintegration:{name}": Rule(_reint, TOM_DY, "form", REINT_READ_ONLY)
         for name in ("plan", "reintegrate", "support_add", "visit_add")
     },
     **{
-        f"reintegration:{name}": Rule(
-            _visit, REINT_READERS, "form", frozenset({SW_TD, CM_TD, DIRECTOR})
-        )
+        f"reintegration:{name}": Rule(_visit, TOM_DY, "form", REINT_READ_ONLY)
         for name in ("visit_record", "visit_reschedule", "visit_cancel")
     },
-    # --- outreach, clinic, advocacy ----------------------------------------------
+    # --- outreach, clinic, advocacy: administrators only read ------------------------
     **{
         f"outreach:{name}": Rule(_none, OUTREACH_STAFF)
         for name in (
@@ -193,7 +214,7 @@ URL_RULES: dict[str, Rule] = {
         )
     },
     **{
-        f"outreach:{name}": Rule(_none, OUTREACH_STAFF, "form", frozenset({DIRECTOR}))
+        f"outreach:{name}": Rule(_none, OUTREACH_STAFF, "form", OUTREACH_READ_ONLY)
         for name in (
             "venue_create",
             "visit_create",
@@ -206,10 +227,10 @@ URL_RULES: dict[str, Rule] = {
         )
     },
     "outreach:venue_edit": Rule(
-        lambda w: {"code": w.venue.code}, OUTREACH_STAFF, "form", frozenset({DIRECTOR})
+        lambda w: {"code": w.venue.code}, OUTREACH_STAFF, "form", OUTREACH_READ_ONLY
     ),
     "outreach:supply_item_edit": Rule(
-        lambda w: {"code": w.supply_item.code}, OUTREACH_STAFF, "form", frozenset({DIRECTOR})
+        lambda w: {"code": w.supply_item.code}, OUTREACH_STAFF, "form", OUTREACH_READ_ONLY
     ),
     "outreach:clinic_client": Rule(lambda w: {"code": w.clinic_code}, OUTREACH_STAFF),
     # --- reports and the bulk import ----------------------------------------------
@@ -224,6 +245,8 @@ URL_RULES: dict[str, Rule] = {
     "reports:import_confirm": Rule(
         lambda w: {"job_uuid": w.import_job.uuid}, frozenset({ADMIN}), "post"
     ),
+    # --- administration -------------------------------------------------------------
+    "staff:who_may_do_what": Rule(_none, REPORTS),
 }
 
 # Open without a login, each for a reason; each has its own test below or elsewhere.
@@ -243,7 +266,7 @@ def _walk(resolver: URLResolver, namespace: str | None = None):
             if pattern.namespace:
                 ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             if ns == "admin":
-                continue  # the Django admin: test_admin_* in test_settings_and_media.py
+                continue  # the Django admin: test_write_matrix.py and test_leaks.py
             yield from _walk(pattern, ns)
         elif isinstance(pattern, URLPattern):
             name = pattern.name
@@ -289,8 +312,10 @@ def _assert_no_leak(response, persona: str | None, world: World, label: str) -> 
             continue
         for secret in (*NAME[key], case.code):
             assert secret not in body, f"{label}: {persona} was shown {secret!r}"
-    if "td" not in SEES[persona]:
-        assert NOTE_TEXT not in body, f"{label}: {persona} was shown a note of another center"
+    for key, readers in NOTE_READERS.items():
+        if persona not in readers:
+            text = NOTES[key][4]
+            assert text not in body, f"{label}: {persona} was shown the note {key}"
 
 
 @pytest.mark.parametrize("url_name", sorted(URL_RULES))
@@ -327,6 +352,22 @@ def test_url_refuses_who_may_not_open_it(url_name, world):
         if persona in rule.readers:
             response = client.post(url)
             assert response.status_code == 403, f"reader POST {label}: {response.status_code}"
+
+
+def test_notes_are_shown_to_those_who_read_them(world):
+    """The control for the leak checks: each note's text is in the case file of
+    everyone who may read it (and of no one else)."""
+    for persona in PERSONAS:
+        client = _client_for(world.users[persona])
+        pages = {}
+        for key, (case_key, *_rest, text) in NOTES.items():
+            if case_key not in SEES[persona]:
+                continue
+            if case_key not in pages:
+                url = reverse("cases:file", args=[world.cases[case_key].code])
+                pages[case_key] = client.get(url).content.decode()
+            shown = text in pages[case_key]
+            assert shown == (persona in NOTE_READERS[key]), f"{persona}, note {key}: {shown}"
 
 
 def _page_text(response) -> str:

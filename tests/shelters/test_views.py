@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from smf.staff.models import AuditLog
 from shelters.models import GroupActivity, Stay, VocationalTraining
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,46 @@ def test_director_reads_center_pages_but_may_not_write(login, resident, training
     assert Stay.objects.get(case=resident).left_on is None
 
 
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("transfer", {"to_shelter": "SR", "on": "{today}", "version": 1}),
+        ("discharge", {"left_on": "{today}", "exit_reason": "family", "version": 1}),
+    ],
+)
+def test_only_the_staff_of_her_center_transfer_or_discharge_her(
+    login, resident, siem_reap, social_worker_siem_reap, action, data
+):
+    """The Siem Reap social worker sees the case (it is assigned to her) and
+    writes center life, but she is in Tom Dy: 403, nothing changes."""
+    resident.assigned_social_worker = social_worker_siem_reap
+    resident.save()
+    client = login(social_worker_siem_reap)
+    assert client.get(f"/centers/cases/{resident.code}/").status_code == 200
+    url = f"/centers/cases/{resident.code}/{action}/"
+    assert client.get(url).status_code == 403
+    posted = {
+        key: value.format(today=today().isoformat()) if isinstance(value, str) else value
+        for key, value in data.items()
+    }
+    assert client.post(url, posted).status_code == 403
+    stay = Stay.objects.get(case=resident)
+    assert (stay.shelter.code, stay.left_on, stay.exit_reason, stay.version) == ("TD", None, "", 1)
+    assert not AuditLog.objects.filter(
+        action__in=["stay_discharge", "stay_admit"], case_code=resident.code
+    ).exists()
+    assert (
+        AuditLog.objects.filter(
+            action="write_denied", case_code=resident.code, user=social_worker_siem_reap
+        ).count()
+        == 2
+    )
+    # Her case file offers neither action.
+    body = client.get(f"/cases/{resident.code}/").content.decode()
+    assert f"/centers/cases/{resident.code}/transfer/" not in body
+    assert f"/centers/cases/{resident.code}/discharge/" not in body
+
+
 def test_anonymous_user_is_sent_to_login(client, resident):
     response = client.get("/centers/TD/")
     assert response.status_code == 302 and "/login/" in response["Location"]
@@ -146,7 +186,7 @@ def test_discharge_before_admission_shows_the_message_next_to_the_field(
         f"/centers/cases/{resident.code}/discharge/",
         {"left_on": "2000-01-01", "exit_reason": "family", "version": 1},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "left_on" in response.context["form"].errors
     assert b"before the date she was admitted" in response.content
     assert Stay.objects.get(case=resident).left_on is None
@@ -220,7 +260,7 @@ def test_future_date_is_refused_next_to_the_field(login, resident, social_worker
         f"/centers/cases/{resident.code}/trainings/add/",
         {"trade": "sewing", "started_on": (today() + timedelta(days=1)).isoformat()},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "started_on" in response.context["form"].errors
     assert not VocationalTraining.objects.exists()
 
@@ -243,7 +283,7 @@ def test_admit_by_code_does_not_reveal_cases_of_other_centers(
     response = client.post(
         "/centers/SR/admit/", {"case_code": resident.code, "admitted_on": today().isoformat()}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "case_code" in response.context["form"].errors
     assert Stay.objects.filter(case=resident).count() == 1
 
@@ -254,7 +294,7 @@ def test_admit_of_a_resident_says_she_is_already_in_a_center(login, resident, so
         f"/centers/cases/{resident.code}/admit/",
         {"shelter": "TD", "admitted_on": today().isoformat()},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"already in a center" in response.content
 
 
@@ -285,7 +325,7 @@ def test_activity_participants_picker_offers_only_visible_residents(
             "participants": ["SR-2026-0001"],
         },
     )
-    assert refused.status_code == 200 and "participants" in refused.context["form"].errors
+    assert refused.status_code == 400 and "participants" in refused.context["form"].errors
     response = client.post(
         "/centers/TD/activities/add/",
         {
@@ -334,8 +374,9 @@ def test_occupancy_board_counts_and_query_count(
         exit_reason="family",
     )
     client = login(director)
-    # session, user, roles (groups), the one aggregate over centers and stays
-    with django_assert_num_queries(4):
+    # session, user, roles (groups), the one aggregate over centers and stays,
+    # the navigation's "does she see any center"
+    with django_assert_num_queries(5):
         response = client.get("/centers/")
     board = {center.code: center for center in response.context["board"]}
     td = board["TD"]
@@ -352,8 +393,9 @@ def test_center_list_query_count_for_a_social_worker(
     for _ in range(5):
         factories.stay(factories.case(), tom_dy)
     client = login(social_worker_tom_dy)
-    # session, user, roles, the one aggregate (joined to her staff profile)
-    with django_assert_num_queries(4):
+    # session, user, roles, her centers (center_ids_of, once per request), the
+    # one aggregate over her centers, the navigation's "does she see any center"
+    with django_assert_num_queries(6):
         response = client.get("/centers/")
     assert [c.code for c in response.context["board"]] == ["TD"]
 
@@ -369,11 +411,12 @@ def test_center_detail_query_count_does_not_grow_with_residents(
 
     make(3)
     client = login(social_worker_tom_dy)
-    # session, user, roles, the center, her centers (visibility), residents
-    # count, residents page, recent admissions, recent discharges, activities
-    with django_assert_num_queries(10):
+    # session, user, roles, her centers (center_ids_of, once per request), the
+    # center, residents count, residents page, recent admissions, recent
+    # discharges, activities, the navigation's "does she see any center"
+    with django_assert_num_queries(11):
         client.get("/centers/TD/")
     make(30)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get("/centers/TD/?page=2")
     assert response.context["residents"].paginator.count == 33
