@@ -15,62 +15,16 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
 from smf.staff.audit import audit_record
-from smf.staff.roles import roles_of
-from smf.staff.services import role_permissions
-
-
-def role_has_perm(user, app_label: str, codename: str) -> bool:
-    """Whether one of the user's roles carries this permission, superuser or not."""
-    return any((app_label, codename) in role_permissions(role) for role in roles_of(user))
-
-
-class RolePermissions:
-    """Admin permissions from the user's roles only: a superuser gets no more
-    than an administrator."""
-
-    def _role_perm(self, request, action: str) -> bool:
-        opts = self.opts
-        return role_has_perm(request.user, opts.app_label, f"{action}_{opts.model_name}")
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_perm(request, "view") or self._role_perm(request, "change")
-
-    def has_add_permission(self, request, obj=None):
-        return self._role_perm(request, "add")
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_perm(request, "change")
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_perm(request, "delete")
+from smf.staff.permissions import RolePermissions
 
 
 class SectionInline(RolePermissions, admin.TabularInline):
     extra = 0
 
 
-class SectionAdmin(admin.ModelAdmin):
-    """Permissions from the user's roles only (a superuser gets no more than an
-    administrator), and rows through the model's `visible_to(user)`."""
-
-    def _role_perm(self, request, action: str) -> bool:
-        opts = self.opts
-        return role_has_perm(request.user, opts.app_label, f"{action}_{opts.model_name}")
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_perm(request, "view") or self._role_perm(request, "change")
-
-    def has_add_permission(self, request):
-        return self._role_perm(request, "add")
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_perm(request, "change")
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_perm(request, "delete")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
+class SectionAdmin(RolePermissions, admin.ModelAdmin):
+    """Permissions from the user's roles only, and rows through the model's
+    `visible_to(user)`."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -13,37 +13,11 @@ from django.core.exceptions import PermissionDenied
 
 from .audit import audit_record
 from .models import AuditLog, StaffProfile, Team
-from .roles import roles_of
-from .services import role_permissions
+from .permissions import RolePermissions
 
 # Fields of a user whose change opens or closes doors: audited, and never
 # changed by the user on her own account.
 GUARDED_USER_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
-
-
-class RolePermissions:
-    """Admin permissions from the user's roles only, so that a superuser gets no
-    more than an administrator (the same rule as smf.core.admin.SectionAdmin,
-    which this ground layer cannot import)."""
-
-    def _role_perm(self, request, action: str) -> bool:
-        wanted = (self.opts.app_label, f"{action}_{self.opts.model_name}")
-        return any(wanted in role_permissions(role) for role in roles_of(request.user))
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_perm(request, "view") or self._role_perm(request, "change")
-
-    def has_add_permission(self, request, *args):
-        return self._role_perm(request, "add")
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_perm(request, "change")
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_perm(request, "delete")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
 
 
 @admin.register(Team)
