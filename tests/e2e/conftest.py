@@ -16,6 +16,9 @@ from tests.conftest import PASSWORD, chromium_path
 # loop in this one; Django's async-safety check would refuse the ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# What tests/conftest.py's _fast_password_hashing sets for every test.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,6 +53,66 @@ def log_in(live_server, page):
         target.goto(f"{live_server.url}/login/")
         target.fill("#id_username", user.username)
         target.fill("#id_password", PASSWORD)
+        target.click("button[type=submit]")
+        target.wait_for_url(lambda url: "/login/" not in url)
+        return target
+
+    return _log_in
+
+
+@pytest.fixture(scope="module")
+def demo_site(request, django_db_setup, django_db_blocker):
+    """The demo (reports.demo.demo_seed) seeded once for a module, on a live
+    server of its own: seeding takes seconds, a journey per test would pay it
+    each time. Demo logins use reports.demo.DEFAULT_PASSWORD.
+
+    pytest-django makes every test that asks for `live_server` transactional
+    and flushes the database after it, which would throw the demo away after
+    the module's first test. So a module on the demo asks for no `live_server`;
+    it carries the `django_db` mark (the test database is set up) and overrides
+    `_django_db_helper` with `demo_database` (no per-test transaction or flush).
+    The database stays open to its tests and to this server's thread for the
+    whole module, and is flushed after its last test, as a transactional test
+    would be.
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from reports.demo import DEFAULT_PASSWORD, demo_seed
+
+    if request.node.get_closest_marker("django_db") is None:
+        raise pytest.UsageError("a module on demo_site needs pytestmark = pytest.mark.django_db")
+    with django_db_blocker.unblock():
+        # The same hasher as the tests' logins (tests/conftest.py), or the
+        # demo's passwords would not verify.
+        with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+            demo_seed(password=DEFAULT_PASSWORD)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo_database(demo_site):
+    """What a module on the demo names `_django_db_helper` (see demo_site)."""
+    yield
+
+
+@pytest.fixture
+def demo_log_in(demo_site, page):
+    """demo_log_in(username) -> the page, logged in to the demo through the login form."""
+    from reports.demo import DEFAULT_PASSWORD
+
+    def _log_in(username, target=page):
+        target.goto(f"{demo_site.url}/login/")
+        target.fill("#id_username", username)
+        target.fill("#id_password", DEFAULT_PASSWORD)
         target.click("button[type=submit]")
         target.wait_for_url(lambda url: "/login/" not in url)
         return target

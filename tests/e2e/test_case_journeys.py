@@ -3,15 +3,18 @@
 import re
 
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
-from cases.models import Case, CaseNote, LegalCase
+from cases.models import Case, CaseNote, Hearing, LegalCase
 from shelters.models import Stay
+from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_social_worker_registers_a_survivor_and_works_her_case_file(
-    live_server, page, log_in, social_worker_tom_dy, social_worker_siem_reap, tom_dy
+    live_server, page, log_in, social_worker_tom_dy, social_worker_siem_reap, legal_officer, tom_dy
 ):
     log_in(social_worker_tom_dy)
     # Intake, from the dashboard.
@@ -30,7 +33,7 @@ def test_social_worker_registers_a_survivor_and_works_her_case_file(
     case = Case.objects.get()
     assert page.locator("h1").inner_text() == case.code
     assert page.locator("#case-name").inner_text() == "ស្រីពៅ ចាន់"
-    assert "Tom Dy" in page.locator("#current-stay").inner_text()
+    assert "Tom Dy" in page.get_by_test_id("current-stay").inner_text()
     assert Stay.objects.filter(case=case, left_on__isnull=True).exists()
     assert "Photos" in page.locator("#consents").inner_text()
 
@@ -52,12 +55,31 @@ def test_social_worker_registers_a_survivor_and_works_her_case_file(
     case.refresh_from_db()
     assert case.nationality == "Vietnamese" and case.version == 2
 
-    # Open a legal case.
+    # She refers her to the legal team by opening a legal case.
     page.get_by_role("link", name="Open a legal case").click()
     page.fill("#id_reference", "PP-12/2026")
     page.get_by_role("button", name="Open legal case").click()
     page.wait_for_url(f"{live_server.url}/cases/legal/PP-12/2026/")
     assert LegalCase.objects.get(reference="PP-12/2026").case == case
+    # Hearings and the outcome are the legal team's: she reads them, writes none.
+    expect(page.get_by_role("button", name="Record hearing")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save outcome")).to_have_count(0)
+
+    # The legal officer now sees her case and records the first hearing.
+    legal = page.context.browser.new_context()
+    legal_page = legal.new_page()
+    log_in(legal_officer, target=legal_page)
+    legal_page.goto(f"{live_server.url}/cases/{case.code}/")
+    legal_page.locator("#legal").get_by_role("link", name="PP-12/2026").click()
+    legal_page.wait_for_url(f"{live_server.url}/cases/legal/PP-12/2026/")
+    legal_page.fill("#id_held_on", timezone.localdate().isoformat())
+    legal_page.fill("#id_court", "Phnom Penh Municipal Court")
+    legal_page.select_option("#id_stage", "trial")
+    with legal_page.expect_navigation():
+        legal_page.get_by_role("button", name="Record hearing").click()
+    expect(legal_page.locator("#legal-stage")).to_have_text("Trial")
+    assert Hearing.objects.get().legal_case.reference == "PP-12/2026"
+    legal.close()
 
     # A social worker of Siem Reap gets a 404 for the same URL.
     other = page.context.browser.new_context()
@@ -70,8 +92,6 @@ def test_social_worker_registers_a_survivor_and_works_her_case_file(
 
 
 def test_duplicate_warning_in_the_browser(live_server, page, log_in, social_worker_tom_dy, tom_dy):
-    from tests import factories
-
     existing = factories.case("TD-2026-0007", given_name="Dara", family_name="Chan")
     factories.stay(existing, tom_dy)
     log_in(social_worker_tom_dy)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from smf.staff.roles import Role
 from tests import factories
+from tests.conftest import PASSWORD
+from tests.factories import staff_member as staff_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,12 +23,31 @@ def board_row(page, live_server, code: str) -> dict[str, str]:
 
 
 def save(page) -> None:
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    """Submit the form and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+
+
+@pytest.fixture
+def social_worker_kampong_cham(kampong_cham):
+    return staff_create(
+        username="sw_kampongcham",
+        password=PASSWORD,
+        roles=[Role.SOCIAL_WORKER],
+        centers=[kampong_cham],
+    )
 
 
 def test_social_worker_admits_trains_certifies_transfers_and_discharges(
-    live_server, page, browser, log_in, social_worker_tom_dy, tom_dy, kampong_cham, director
+    live_server,
+    page,
+    browser,
+    log_in,
+    social_worker_tom_dy,
+    social_worker_kampong_cham,
+    tom_dy,
+    kampong_cham,
+    director,
 ):
     today = timezone.localdate()
     month_start = today.replace(day=1).isoformat()
@@ -74,12 +96,24 @@ def test_social_worker_admits_trains_certifies_transfers_and_discharges(
     page.fill("#id_on", today.isoformat())
     save(page)
     assert "In Kampong Cham since" in page.get_by_test_id("current-stay").inner_text()
+    # She is Kampong Cham's resident now: Tom Dy may no longer move her.
+    current = page.get_by_test_id("current-stay")
+    assert current.get_by_role("link", name="Transfer").count() == 0
+    assert current.get_by_role("link", name="Discharge").count() == 0
 
-    # Discharge her: she returns to her family.
-    page.get_by_role("link", name="Discharge").click()
-    page.fill("#id_left_on", today.isoformat())
-    page.select_option("#id_exit_reason", "family")
-    save(page)
+    # Kampong Cham's social worker discharges her: she returns to her family.
+    receiving = browser.new_context()
+    kc_page = receiving.new_page()
+    log_in(social_worker_kampong_cham, target=kc_page)
+    kc_page.goto(case_file)
+    kc_page.get_by_test_id("current-stay").get_by_role("link", name="Discharge").click()
+    kc_page.fill("#id_left_on", today.isoformat())
+    kc_page.select_option("#id_exit_reason", "family")
+    save(kc_page)
+    assert kc_page.url == case_file
+    receiving.close()
+
+    page.goto(case_file)
     section = page.get_by_test_id("center-life").inner_text()
     assert "Not in a center now." in section
     assert "Returned to family" in section and "Transferred to another center" in section
