@@ -22,7 +22,10 @@ from shelters.models import Stay
 from tests.e2e.conftest import demo_database
 
 # The demo is the module's database, seeded once (tests/e2e/conftest.py, demo_site).
-pytestmark = pytest.mark.django_db
+# Transactional, as the other browser tests: pytest-django then runs the module
+# after the tests that use a rolled-back transaction, so the flush at its end
+# cannot take away data that migrations made (the supply items) from them.
+pytestmark = pytest.mark.django_db(transaction=True)
 _django_db_helper = demo_database
 
 KHMER = re.compile("[\u1780-\u17ff]")
