@@ -139,7 +139,9 @@ DEMO_LOGINS = (
     DemoLogin(
         "legal", Role.LEGAL_OFFICER, "Vanna", (), ("legal",), "legal cases, hearings, legal notes"
     ),
-    DemoLogin("director", Role.DIRECTOR, "Somaly", (), (), "reads every case, impact report, audit log"),
+    DemoLogin(
+        "director", Role.DIRECTOR, "Somaly", (), (), "reads every case, impact report, audit log"
+    ),
     DemoLogin(
         "admin", Role.ADMINISTRATOR, "Admin", (), (), "accounts, imports, settings; reads cases"
     ),
