@@ -53,6 +53,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "/app/docker/healthcheck.py"]
 
 # The access log shows the path without the query string: a search may carry a name.
+# The logger class replaces a calendar feed's secret token in every line by
+# "[token]" (smf/gunicorn_logging.py).
 CMD ["gunicorn", "smf.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", \
      "--max-requests", "1000", "--max-requests-jitter", "100", \
+     "--logger-class", "smf.gunicorn_logging.RedactingLogger", \
      "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from smf.core.fields import blind_index
 from smf.core.versioning import save_versioned
-from smf.staff.audit import audit_diff, audit_record
+from smf.staff.audit import audit_diff, audit_record, audit_record_many
 from smf.staff.models import AuditLog
 from smf.staff.roles import Role, has_role
 
@@ -268,11 +268,11 @@ def legal_case_set_outcome(
 def cases_export_audit(*, user, codes: list[str], filters: dict) -> None:
     """Record an export: one summary line, and one line per exported case so that
     each case's own audit trail shows it left the system."""
-    summary = audit_record(
-        user=user, action="cases_export", details={"filters": filters, "rows": len(codes)}
-    )
-    AuditLog.objects.bulk_create(
-        [
+    with transaction.atomic():
+        summary = audit_record(
+            user=user, action="cases_export", details={"filters": filters, "rows": len(codes)}
+        )
+        audit_record_many(
             AuditLog(
                 user=summary.user,
                 action="case_export",
@@ -280,6 +280,4 @@ def cases_export_audit(*, user, codes: list[str], filters: dict) -> None:
                 details={"export": summary.pk},
             )
             for code in codes
-        ],
-        batch_size=1000,
-    )
+        )

@@ -6,12 +6,15 @@ Every read that a user asks for goes through `visible_to(user)` (reintegration.a
 from __future__ import annotations
 
 import calendar
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from shelters.models import Shelter, Stay
 from smf.core.numbers import percentage
@@ -168,14 +171,49 @@ def visits_for_digest(*, user, today: date, days: int) -> list[FollowUpVisit]:
     )
 
 
-def feed_owner(token) -> User | None:
-    """The active user whose secret calendar token this is, or None."""
-    profile = (
-        StaffProfile.objects.select_related("user")
-        .filter(calendar_token=token, user__is_active=True)
-        .first()
+def feed_token_expires(made: datetime) -> datetime:
+    """When a calendar token made at `made` stops working."""
+    return made + timedelta(days=settings.CALENDAR_FEED_DAYS)
+
+
+@dataclass(frozen=True)
+class FeedAddress:
+    """Her calendar feed token, and when it stops working."""
+
+    token: uuid.UUID
+    expires_at: datetime
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+def feed_address(*, user) -> FeedAddress | None:
+    """Her feed's token and expiry, or None if she has none (or it was revoked)."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or profile.calendar_token is None:
+        return None
+    return FeedAddress(
+        token=profile.calendar_token,
+        expires_at=feed_token_expires(profile.calendar_token_created),
     )
-    return profile.user if profile else None
+
+
+def feed_owner(token) -> tuple[User | None, str]:
+    """Whose secret calendar token this is, and why her feed is refused.
+
+    (user, "") when the token is live and she is active; otherwise the reason,
+    with the user when the token is hers: "unknown" (never made, replaced or
+    revoked: no user), "inactive" or "expired". Whether she may still read
+    the agenda is the view's access rule."""
+    profile = StaffProfile.objects.select_related("user").filter(calendar_token=token).first()
+    if profile is None:
+        return None, "unknown"
+    if not profile.user.is_active:
+        return profile.user, "inactive"
+    if feed_token_expires(profile.calendar_token_created) <= timezone.now():
+        return profile.user, "expired"
+    return profile.user, ""
 
 
 def visits_for_feed(*, user) -> list[FollowUpVisit]:

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -37,6 +38,7 @@ from smf.core.versioning import StaleVersion, save_versioned
 from smf.staff.audit import audit_diff, audit_record
 from smf.staff.models import StaffProfile, Team
 from smf.staff.roles import Role
+from smf.staff.signin import REFUSED_AUDIT_SECONDS
 
 from .models import (
     DigestSent,
@@ -600,14 +602,36 @@ def followup_digests_send(*, today: date | None = None) -> int:
 
 
 def calendar_token_regenerate(*, user) -> uuid.UUID:
-    """A new secret feed address; the old one stops working at once."""
+    """A new secret feed address, good for CALENDAR_FEED_DAYS; the old one
+    stops working at once."""
     profile, _created = StaffProfile.objects.get_or_create(user=user)
     profile.calendar_token = uuid.uuid4()
-    profile.save(update_fields=["calendar_token"])
+    profile.calendar_token_created = timezone.now()
+    profile.save(update_fields=["calendar_token", "calendar_token_created"])
     audit_record(user=user, action="calendar_token_regenerate")
     return profile.calendar_token
 
 
 def calendar_token_revoke(*, user) -> None:
-    StaffProfile.objects.filter(user=user).update(calendar_token=None)
+    StaffProfile.objects.filter(user=user).update(calendar_token=None, calendar_token_created=None)
     audit_record(user=user, action="calendar_token_revoke")
+
+
+def calendar_feed_audit(*, owner: User, address: str | None, visits: int) -> None:
+    """The audit line of one fetch of her feed: from where, and how many
+    visits it carried. Never the token, which is the credential."""
+    audit_record(user=owner, action="calendar_feed", details={"address": address, "visits": visits})
+
+
+def calendar_feed_refusal_audit(*, owner: User | None, address: str | None, reason: str) -> None:
+    """A refused fetch (unknown, expired or revoked address, or an owner who
+    may no longer read the agenda), audited as sign-ins refused while locked
+    are: one line per address in REFUSED_AUDIT_SECONDS at most says that they
+    go on, so a flood of guessed addresses cannot fill the log."""
+    logger.info("calendar feed refused (%s, address %s)", reason, address)
+    if cache.add(f"smf-feed-refused:{address}", 1, timeout=REFUSED_AUDIT_SECONDS):
+        audit_record(
+            user=owner,
+            action="calendar_feed_refused",
+            details={"address": address, "reason": reason},
+        )

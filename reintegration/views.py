@@ -20,6 +20,7 @@ from smf.core.views import form_page
 from smf.staff import sections
 from smf.staff.audit import audit_record
 from smf.staff.roles import Role, has_role
+from smf.staff.signin import client_address
 
 from . import access, selectors, services
 from .feed import feed_render
@@ -400,14 +401,15 @@ def visit_cancel(request, uuid):
 @login_required
 def feed_settings(request):
     _require_agenda(request.user)
-    profile = getattr(request.user, "staff_profile", None)
-    token = profile.calendar_token if profile else None
+    address = selectors.feed_address(user=request.user)
     url = (
-        request.build_absolute_uri(reverse("reintegration:feed", kwargs={"token": token}))
-        if token
+        request.build_absolute_uri(reverse("reintegration:feed", kwargs={"token": address.token}))
+        if address and not address.expired
         else ""
     )
-    return _team_page(request, "reintegration/feed_settings.html", {"feed_url": url})
+    return _team_page(
+        request, "reintegration/feed_settings.html", {"feed": address, "feed_url": url}
+    )
 
 
 @login_required
@@ -425,14 +427,22 @@ def feed_token(request):
 
 
 def feed(request, token):
-    """The feed itself: no login (phones cannot log in); the token is the credential."""
-    owner = selectors.feed_owner(token)
-    if owner is None or not sections.can_read(owner, access.AGENDA.key):
+    """The feed itself: no login (phones cannot log in); the token is the credential.
+
+    An unknown, replaced, revoked or expired token, or one whose owner may no
+    longer read the agenda, is the same 404. Every fetch is audited, refused
+    ones at a bounded rate; the token itself is in no audit line and, through
+    smf/log_redaction.py, in no log line."""
+    owner, refused = selectors.feed_owner(token)
+    if not refused and not sections.can_read(owner, access.AGENDA.key):
+        refused = "no_access"
+    address = client_address(request)
+    if refused:
+        services.calendar_feed_refusal_audit(owner=owner, address=address, reason=refused)
         raise Http404
-    body = feed_render(
-        visits=selectors.visits_for_feed(user=owner),
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-    )
+    visits = selectors.visits_for_feed(user=owner)
+    body = feed_render(visits=visits, base_url=request.build_absolute_uri("/").rstrip("/"))
+    services.calendar_feed_audit(owner=owner, address=address, visits=len(visits))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="followup-visits.ics"'
     response["Cache-Control"] = "private, no-store"

@@ -55,6 +55,7 @@ from reintegration.models import FollowUpVisit, ReintegrationSupport
 from reports.models import Disbursement, ImportedFile, ImportJob
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
 from smf.core.queue import enqueue_on_commit
+from smf.staff.audit import audit_record_many
 from smf.staff.models import AuditLog
 
 # Rows per INSERT/UPDATE and keys per `IN (...)` lookup: the number of queries
@@ -957,7 +958,7 @@ def records_import(
                     details={"files": plan.counts, "rows": plan.rows},
                 )
             )
-            AuditLog.objects.bulk_create(audit, batch_size=BATCH_SIZE)
+            audit_record_many(audit, batch_size=BATCH_SIZE)
     except IntegrityError as error:
         # Another import committed the same file or key meanwhile.
         raise ImportRejected(

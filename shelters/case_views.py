@@ -7,14 +7,18 @@ status and current center come from its stays.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access as case_access
 from cases import selectors as case_selectors
@@ -23,7 +27,7 @@ from cases.models import Case
 from smf.core.forms import add_service_errors
 from smf.staff import sections
 
-from . import access, selectors, services
+from . import access, case_search, selectors, services
 from .forms import CaseListForm, IntakeForm
 
 PAGE_SIZE = 25
@@ -46,32 +50,101 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def _case_list_page(request):
-    form = CaseListForm(request.GET or None)
-    filters = form.filters() if request.GET else selectors.CaseListFilters()
-    if not request.GET:
+def _list_query(filters: selectors.CaseListFilters, search_key: str = "") -> str:
+    """The query string of a case list address: the search's key, never its
+    text, and the other filters as validated (nothing else from the request)."""
+    params = {
+        "search": search_key,
+        "status": filters.status,
+        "center": filters.center,
+        "intake_year": filters.intake_year,
+        "exploitation_type": filters.exploitation_type,
+        "in_training": "on" if filters.in_training else "",
+        "reintegrated": "on" if filters.reintegrated else "",
+        "sort": "" if filters.sort == selectors.CaseListFilters.sort else filters.sort,
+    }
+    return urlencode({name: value for name, value in params.items() if value})
+
+
+def _list_url(filters: selectors.CaseListFilters, search_key: str = "") -> str:
+    query = _list_query(filters, search_key)
+    return reverse("caseload:list") + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class _ListState:
+    form: CaseListForm
+    filters: selectors.CaseListFilters
+    search_key: str  # "" when there is no search, or its key was not found
+    search_expired: bool
+
+
+def _case_list_state(request) -> _ListState:
+    """The filters from the query string and the search text from the session:
+    the address holds the search's key only (see shelters.case_search)."""
+    key = request.GET.get("search", "")
+    text = case_search.case_search_recall(request.session, key) if key else None
+    data = request.GET.copy()
+    for name in ("q", "search", "page"):
+        data.pop(name, None)
+    if text:
+        data["q"] = text
+    if data:
+        form = CaseListForm(data)
+        filters = form.filters()
+    else:
+        filters = selectors.CaseListFilters()
         form = CaseListForm(initial={"sort": filters.sort})
-    return form, filters
+    return _ListState(form, filters, key if text else "", bool(key) and not text)
+
+
+def _search_expired(request) -> None:
+    messages.info(request, _("That search has expired: type it again."))
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request):
     user = request.user
     if not case_access.sees_case_work(user):
         raise Http404
-    form, filters = _case_list_page(request)
+    if request.method == "POST":
+        # The search box posts (its text stays out of the address), and the
+        # filters with it; the answer is a redirect to an address with a key.
+        form = CaseListForm(request.POST)
+        filters = form.filters()
+        key = case_search.case_search_remember(request.session, filters.q) if filters.q else ""
+        return redirect(_list_url(filters, key))
+    if "q" in request.GET:
+        # An old bookmark (or a typed address) with the search text in it. The
+        # text has reached this one request's access log already; running the
+        # search would keep the bookmark working, and so send the name to the
+        # log again each time it is used. Dropping it (the user types it once
+        # more into the box, which posts) makes the bookmark useless, and it
+        # gets replaced by one without the name. Nothing of it is echoed back.
+        # (An empty q, which the old search form always sent, goes silently.)
+        if request.GET["q"].strip():
+            messages.info(
+                request,
+                _("Searches are no longer kept in the address: type it again in the box."),
+            )
+        state = _case_list_state(request)
+        return redirect(_list_url(state.filters, state.search_key))
+    state = _case_list_state(request)
+    if state.search_expired:
+        _search_expired(request)
     page = selectors.case_list_page(
-        user=user, filters=filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+        user=user, filters=state.filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
         {
-            "form": form,
+            "form": state.form,
             "page": page,
-            "query": query.urlencode(),
+            "query": _list_query(state.filters, state.search_key),
+            "searching": bool(state.search_key),
+            "query_without_search": _list_query(state.filters),
             "can_see_names": case_access.can_see_names(user),
             "can_register": access.can_register_case(user),
             "sees_legal": sections.can_read(user, case_access.LEGAL.key),
@@ -101,12 +174,18 @@ def _csv_value(value) -> str:
 
 
 @login_required
+@require_GET
 def case_export(request):
     """The filtered case list as CSV: case codes and non-identifying fields only."""
     user = request.user
     if not case_access.sees_case_work(user):
         raise Http404
-    _form, filters = _case_list_page(request)
+    state = _case_list_state(request)
+    if state.search_expired:
+        # Not the whole caseload in place of the few cases she searched for.
+        _search_expired(request)
+        return redirect(_list_url(state.filters))
+    filters = state.filters
     rows = selectors.case_list(user=user, filters=filters).defer("given_name", "family_name")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cases.csv"'

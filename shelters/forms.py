@@ -201,7 +201,10 @@ class IntakeForm(CaseDetailsForm):
 
 
 class CaseListForm(forms.Form):
-    """The case list's query string; invalid values are ignored, never a 500."""
+    """The case list's search and filters; invalid values are ignored, never a 500.
+
+    Posted by the search box; read back from the list's address (the filters)
+    and the session (the search text, which no address holds)."""
 
     q = forms.CharField(label=_("Case code or full name"), required=False, max_length=200)
     status = forms.ChoiceField(

@@ -5,6 +5,7 @@ for the helpers that fetch one record (404 for what the user may not see).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -157,9 +158,16 @@ CASE_LIST_SORTS = {
 }
 
 
+# What a case code or the start of one looks like (TD-2026-0042, TD-2026):
+# Latin letters, digits and hyphens, with a digit or a hyphen. No name in
+# Khmer script, and no name of two words, has this shape.
+CASE_CODE_SHAPE = re.compile(r"(?=.*[0-9-])[A-Za-z0-9-]+")
+
+
 @dataclass(frozen=True)
 class CaseListFilters:
-    """The case list's search and filters, as read (and validated) from the query string."""
+    """The case list's search and filters, as validated from the query string
+    (the search text itself from the session: see shelters.case_search)."""
 
     q: str = ""
     status: str = ""
@@ -220,9 +228,14 @@ def _case_list_ordered(*, user, filters: CaseListFilters) -> QuerySet[Case]:
     qs = Case.objects.visible_to(user)
     if filters.q:
         term = filters.q.strip()
-        # Case codes are upper case: a plain prefix match can use the code's
-        # index (LIKE 'TD-2015%'), where istartswith would scan every case.
-        qs = qs.filter(Q(code__startswith=term.upper()) | name_q(term))
+        if CASE_CODE_SHAPE.fullmatch(term):
+            # Case codes are upper case: a plain prefix match can use the code's
+            # index (LIKE 'TD-2015%'), where istartswith would scan every case.
+            qs = qs.filter(Q(code__startswith=term.upper()) | name_q(term))
+        else:
+            # A name: through its blind index alone, so that the text is not in
+            # the SQL either (where a database's statement log would keep it).
+            qs = qs.filter(name_q(term))
     stays = Stay.objects.filter(case=OuterRef("pk"))
     flags = residence_q()
     in_center, reintegrated = flags["in_center"], flags["reintegrated"]

@@ -64,4 +64,32 @@ MESSAGES = [
     gettext_noop("Fri"),
     gettext_noop("Sat"),
     gettext_noop("Sun"),
+    # Password change (django.contrib.auth's form and the four validators of
+    # AUTH_PASSWORD_VALIDATORS, help texts and errors)
+    gettext_noop("Old password"),
+    gettext_noop("New password"),
+    gettext_noop("New password confirmation"),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("username"),
+    gettext_noop("first name"),
+    gettext_noop("last name"),
+    gettext_noop("email address"),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("This password is entirely numeric."),
 ]

@@ -7,7 +7,10 @@ field names, and replace every value by a placeholder. With DEBUG on (a develope
 machine with demo data) the full report stays, as Django shows it.
 """
 
+from django.utils.safestring import mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+from .log_redaction import redact
 
 
 class NoDataExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -51,3 +54,12 @@ class NoDataExceptionReporter(ExceptionReporter):
             # The path alone: a query string may hold a searched name.
             data["request_insecure_uri"] = self.request.path
         return data
+
+    # The path shows in several places of the report (title, URL, META): a
+    # calendar feed's token is replaced in all of them, whatever DEBUG says.
+    def get_traceback_text(self):
+        return redact(super().get_traceback_text())
+
+    def get_traceback_html(self):
+        # Only a run of hex digits is replaced, by plain text: still safe HTML.
+        return mark_safe(redact(super().get_traceback_html()))

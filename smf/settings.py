@@ -2,11 +2,12 @@
 
 With nothing set, the development defaults serve: DEBUG on, a SQLite file in the
 project folder, Celery tasks run in-process, a development encryption key. With
-DEBUG off, SECRET_KEY and FIELD_ENCRYPTION_KEYS must be given: there is no secret
-default in production.
+DEBUG off, SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY and AUDIT_CHAIN_KEY
+must be given: there is no secret default in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import bootstrap as bootstrap_static
@@ -53,6 +54,15 @@ if not BLIND_INDEX_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DEBUG is off.")
     BLIND_INDEX_KEY = "development-only-blind-index-key"
+# Key of the HMAC that chains the audit log's lines (smf/staff/chain.py): whoever
+# changes a line without it cannot make the chain whole again, and
+# `python manage.py audit_verify` names the line. Never change it: the lines
+# already written would no longer verify.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+if not AUDIT_CHAIN_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set when DEBUG is off.")
+    AUDIT_CHAIN_KEY = "development-only-audit-chain-key"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -68,6 +78,13 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    # Sign-in throttling and lockout (settings under "Sign-in" below).
+    "axes",
+    # Two-factor sign-in (smf/staff/twofactor.py; settings under "Sign-in").
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
     "smf.staff",
     "smf.core",
     "cases",
@@ -87,8 +104,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "smf.staff.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of a login; no-store on every page
+    # served to a logged-in user (smf/staff/middleware.py).
+    "smf.staff.middleware.SessionLifetimeMiddleware",
+    # Whoever must sign in with a second factor and has not is sent to enrol or
+    # to sign in again (in place of django-otp's OTPMiddleware).
+    "smf.staff.twofactor.SecondFactorMiddleware",
+    "smf.staff.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A log-in for a username or from an address known to be locked is refused
+    # here, before the form and the password check run (smf/staff/middleware.py).
+    "smf.staff.middleware.SignInGateMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smf.urls"
@@ -123,6 +152,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # short aggregates of this product (the yearly figures, lists) compiling
     # costs more than it saves, hundreds of milliseconds a query.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# On PostgreSQL the product connects as this role, which `python manage.py
+# db_roles` (run by the owner after `migrate`) creates or updates: it reads and
+# writes the product's tables but may only read and append to the audit log,
+# owns no table, and so can neither TRUNCATE it nor disable its triggers.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "smf_app")
+# Its password, set by `db_roles` (empty: a role without password, for local
+# trust or peer authentication only).
+DATABASE_APP_PASSWORD = os.environ.get("DATABASE_APP_PASSWORD", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -131,13 +168,59 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in. django-axes checks every sign-in before the password is hashed: after
+# LOGIN_FAILURE_LIMIT failures for one username, or from one address, within
+# LOGIN_LOCKOUT_MINUTES, that username (from anywhere) and that address (for
+# any username) are refused, without a password check, until the attempts are
+# LOGIN_LOCKOUT_MINUTES old or an administrator deletes them in the admin
+# (Axes > Access attempts). Refused attempts do not prolong the lock, so the
+# time the lockout page gives is the time it ends. smf/staff/signin.py has the
+# page, the address and the audit of sign-ins.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: it would let anyone with a login of
+# her own reset the count of the address she guesses another's password from.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "smf.staff.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "smf.staff.signin.lockout_response"
+# Sign-ins and sign-outs are in our audit log; axes keeps only the attempts
+# that count towards a lock.
+AXES_DISABLE_ACCESS_LOG = True
+# Its admin is registered in smf/staff/admin.py, behind the roles' permissions.
+AXES_ENABLE_ADMIN = False
+# Two-factor sign-in (django-two-factor-auth): directors, administrators and
+# center managers must sign in with a code from an authenticator app (TOTP) or a
+# recovery code; with MFA_REQUIRED_FOR_ALL, every role must. The admin asks it
+# of everybody. smf/staff/twofactor.py has the rules.
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
+# The time between the password and the code, after which the sign-in starts again.
+TWO_FACTOR_LOGIN_TIMEOUT = 300
+# No "remember this browser": center offices share computers.
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+# The QR code of the enrolment is drawn here, as SVG, by the qrcode package.
+TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
+# A code is good for its 30 seconds and one step either side (a phone's clock
+# a little off); django-otp refuses a code used once already, and after wrong
+# codes waits longer each time before it checks another. The name the
+# authenticator app shows above the code:
+OTP_TOTP_ISSUER = "SMF"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
@@ -207,6 +290,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reintegration.tasks.followup_digests_send",
         "schedule": crontab(minute=0, hour=7),
     },
+    # Expired sessions (what `clearsessions` does) and the "Your sessions"
+    # rows of logins that ended by themselves.
+    "sessions-sweep": {
+        "task": "smf.staff.tasks.sessions_sweep",
+        "schedule": crontab(minute=20),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -225,7 +314,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Security. Production switches these on through the environment.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# A login ends after SESSION_IDLE_MINUTES without a request, and in any case
+# SESSION_MAX_HOURS after it began (smf.staff.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_LIFETIME_SECONDS = int(float(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600)
+# The session row expires with the idle timeout too (the middleware renews it).
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 # Center offices share computers: closing the browser logs out.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -237,7 +331,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a TLS proxy, which must also pass the client's address in
+# X-Forwarded-For: sign-in lockouts and the audit log read it from there.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The container health check calls plain http://127.0.0.1:8000/healthz.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -258,18 +355,44 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A calendar feed address (the reintegration team's visits on her phone) stops
+# working CALENDAR_FEED_DAYS after it was made; she makes a new one on the feed
+# page. A phone that is lost or handed on then stops showing visits by itself.
+CALENDAR_FEED_DAYS = int(os.environ.get("CALENDAR_FEED_DAYS", "90"))
+
 # Small-number suppression in the public impact report.
 REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "5"))
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Somaly Mam Foundation")
 
 # Logs carry ids, never names: nothing here logs request bodies.
+# A calendar feed address carries its secret token in the path: the filter puts
+# "[token]" in its place in the lines that show paths, the development server's
+# (django.server) and Django's "Not Found: <path>" (django.request), before any
+# handler (the server error email too) sees them, and in whatever else reaches
+# the console (smf/log_redaction.py; gunicorn's own lines: smf/gunicorn_logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"feed_tokens": {"()": "smf.log_redaction.FeedTokenFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["feed_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["feed_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["feed_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 # Server errors are emailed to ADMINS (comma-separated addresses) without the
 # request's values or the traceback's variables: see smf/error_reports.py.

@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from smf.staff.roles import Role
 from tests import factories
@@ -44,6 +46,13 @@ def require_redis() -> str:
 def require_postgres() -> None:
     if connection.vendor != "postgresql":
         missing("this test needs PostgreSQL (set DATABASE_URL)")
+
+
+def audit_write_queries() -> int:
+    """Queries one audit write costs (smf/staff/audit.py, the hash chain): on
+    PostgreSQL the chain's lock, the last line's hash with the new ids, the
+    INSERT; on SQLite the last line, the INSERT."""
+    return 3 if connection.vendor == "postgresql" else 2
 
 
 def chromium_path() -> str:
@@ -130,6 +139,21 @@ def login(client):
         return client
 
     return _login
+
+
+def _force_login_verified(self, user, backend=None, *, second_factor=True):
+    """The test client's force_login, as a login confirmed with a second factor
+    (smf.staff.twofactor: the session holds django-otp's device id). Tests of
+    the rule itself pass second_factor=False."""
+    _force_login(self, user, backend)
+    if second_factor:
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = "otp_totp.totpdevice/test"
+        session.save()
+
+
+_force_login = Client.force_login
+Client.force_login = _force_login_verified
 
 
 @pytest.fixture(autouse=True)

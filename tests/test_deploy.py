@@ -35,6 +35,7 @@ _CONFIG_VARS = (
     "ALLOWED_HOSTS",
     "FIELD_ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
+    "AUDIT_CHAIN_KEY",
     "BEHIND_PROXY",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -59,6 +60,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+            "AUDIT_CHAIN_KEY": secrets.token_urlsafe(32),
             "ALLOWED_HOSTS": "cases.example.org",
             "CSRF_TRUSTED_ORIGINS": "https://cases.example.org",
             "BEHIND_PROXY": "1",
@@ -101,7 +103,9 @@ def test_check_deploy_does_warn_with_debug_on():
     assert "security.W018" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_CHAIN_KEY"]
+)
 def test_production_refuses_to_start_without_a_secret(missing):
     result = manage("check", env=production_env(**{missing: None}))
     assert result.returncode != 0
@@ -180,8 +184,25 @@ def test_compose_runs_gunicorn_celery_worker_and_beat(compose):
     assert worker[:4] == ["celery", "-A", "smf", "worker"]
     assert "--max-tasks-per-child=50" in worker
     assert services["beat"]["command"][:4] == ["celery", "-A", "smf", "beat"]
-    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--no-input"]
+    # Migrations, then the application role's grants (which cover new tables).
+    assert services["migrate"]["command"] == [
+        "sh",
+        "-c",
+        "python manage.py migrate --no-input && python manage.py db_roles",
+    ]
     assert services["migrate"]["restart"] == "no"
+
+
+def test_compose_runs_migrations_as_the_owner_and_the_product_as_the_app_role(compose):
+    services = compose["services"]
+    owner = "postgres://${POSTGRES_USER:-smf}:${POSTGRES_PASSWORD:"
+    app = "postgres://${DATABASE_APP_ROLE:-smf_app}:${DATABASE_APP_PASSWORD:"
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith(owner)
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith(app), name
+        # .env reaches every container: the owner's password is blanked in the product's.
+        assert environment["POSTGRES_PASSWORD"] == "", name
 
 
 def test_compose_database_and_redis(compose):
@@ -228,7 +249,13 @@ def test_compose_app_services_read_env_file_and_share_media(compose):
         assert "media:/app/media" in compose["services"][name]["volumes"]
 
 
-_SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "PASSWORD")
+_SECRET_NAMES = (
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+    "AUDIT_CHAIN_KEY",
+    "PASSWORD",
+)
 
 
 def _walk(node, trail=""):
@@ -246,10 +273,15 @@ def test_compose_bakes_in_no_secret(compose):
     for trail, value in _walk(compose):
         name = trail.rsplit(".", 1)[-1]
         if any(secret in name for secret in _SECRET_NAMES):
-            assert re.fullmatch(r"\$\{[A-Z_]+(:\?[^}]*)?\}", value), f"{trail} is written in"
+            # From .env, or blanked (the owner's password in the product's services).
+            assert value == "" or re.fullmatch(r"\$\{[A-Z_]+(:\?[^}]*)?\}", value), (
+                f"{trail} is written in"
+            )
         if "://" in value and "@" in value:
             # A URL with credentials takes its password from .env.
-            assert "${POSTGRES_PASSWORD" in value, f"{trail} has a password written in"
+            assert re.search(r":\$\{(POSTGRES|DATABASE_APP)_PASSWORD:\?[^}]*\}@", value), (
+                f"{trail} has a password written in"
+            )
 
 
 def test_dockerfile_builds_a_non_root_image_with_khmer_fonts_and_no_secret():
@@ -295,6 +327,9 @@ def test_env_example_documents_every_variable():
         "CSRF_TRUSTED_ORIGINS",
         "FIELD_ENCRYPTION_KEYS",
         "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
+        "DATABASE_APP_ROLE",
+        "DATABASE_APP_PASSWORD",
         "EMAIL_HOST",
         "DEFAULT_FROM_EMAIL",
         "SITE_URL",
@@ -309,7 +344,14 @@ def test_env_example_documents_every_variable():
     assert "SECRET_KEY" in read_by_code  # the scan works
     assert not (required | read_by_code) - documented
     # It holds placeholders, never a usable secret.
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "POSTGRES_PASSWORD"):
+    for name in (
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
+        "POSTGRES_PASSWORD",
+        "DATABASE_APP_PASSWORD",
+    ):
         assert re.search(rf"^{name}=CHANGE-ME$", example, flags=re.M), name
     assert "Fernet.generate_key()" in example and "reencrypt_fields" in example
 

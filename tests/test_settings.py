@@ -19,6 +19,7 @@ _CLEARED = (
     "ALLOWED_HOSTS",
     "FIELD_ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
+    "AUDIT_CHAIN_KEY",
     "BEHIND_PROXY",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
@@ -65,6 +66,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 60,
     "FIELD_ENCRYPTION_KEYS": "a2V5LW9uZS1rZXktb25lLWtleS1vbmUta2V5LW9uZSE=",
     "BLIND_INDEX_KEY": "blind",
+    "AUDIT_CHAIN_KEY": "chain",
     "ALLOWED_HOSTS": "cases.example.org",
 }
 

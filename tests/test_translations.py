@@ -24,6 +24,13 @@ KHMER = re.compile(r"[\u1780-\u17ff]")
 # Latin words a Khmer msgstr may keep: codes, formats, file and figure names.
 LATIN_ALLOWED = {
     "SMF",
+    # QR codes, and the authenticator apps' own names (two-factor sign-in).
+    "QR",
+    "Google",
+    "Microsoft",
+    "Authenticator",
+    "FreeOTP",
+    "Aegis",
     "CSV",
     "PDF",
     "MB",

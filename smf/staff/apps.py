@@ -10,9 +10,9 @@ class StaffConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import User
-        from django.db.models.signals import m2m_changed, post_migrate
+        from django.db.models.signals import m2m_changed, post_migrate, post_save
 
-        from . import access, services  # noqa: F401 - access declares the sections
+        from . import access, services, sessions  # noqa: F401 - access declares the sections
         from .models import StaffProfile
 
         # Roles are Django groups whose permissions must exist first. Django
@@ -33,4 +33,36 @@ class StaffConfig(AppConfig):
             services.team_change_audit,
             sender=StaffProfile.teams.through,
             dispatch_uid="staff.team_change_audit",
+        )
+        # A deactivated account's logins end at once, however it was deactivated.
+        post_save.connect(sessions.user_saved, sender=User, dispatch_uid="staff.sessions_end")
+        self._connect_signin_audit()
+
+    def _connect_signin_audit(self) -> None:
+        """Log-ins, failed log-ins, lockouts and log-outs go into the audit log
+        (smf/staff/signin.py), with the address and never a password."""
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth_signals
+
+        from . import signin
+
+        auth_signals.user_logged_in.connect(signin.on_logged_in, dispatch_uid="staff.login")
+        auth_signals.user_logged_out.connect(signin.on_logged_out, dispatch_uid="staff.logout")
+        auth_signals.user_login_failed.connect(
+            signin.on_login_failed, dispatch_uid="staff.login_failed"
+        )
+        user_locked_out.connect(signin.on_locked_out, dispatch_uid="staff.login_lockout")
+        self._connect_second_factor_audit()
+
+    def _connect_second_factor_audit(self) -> None:
+        """An authenticator app enrolled, by its owner or for the demo, is audited
+        (smf/staff/twofactor.py; the other second-factor events are audited
+        where they happen)."""
+        from django.db.models.signals import post_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from . import twofactor
+
+        post_save.connect(
+            twofactor.device_saved, sender=TOTPDevice, dispatch_uid="staff.second_factor_enrolled"
         )

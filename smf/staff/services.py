@@ -11,8 +11,15 @@ from .models import StaffProfile, Team
 from .roles import Role
 
 # Besides what the sections give: an administrator reads the role groups,
-# whose permissions are this module's to set (roles_sync), never hers.
-ADMINISTRATOR_PERMISSIONS = {("auth", "view_group")}
+# whose permissions are this module's to set (roles_sync), never hers; and she
+# unlocks sign-in: she reads django-axes' failed attempts and deletes them
+# (smf/staff/admin.py audits each deletion). They are records of attempts, not
+# of a person: the one delete permission any role holds.
+ADMINISTRATOR_PERMISSIONS = {
+    ("auth", "view_group"),
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+}
 
 
 def role_permissions(role: str) -> set[tuple[str, str]]:

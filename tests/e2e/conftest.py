@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 
+import pyotp
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from smf.staff.twofactor import second_factor_required, totp_enrol, totp_secret_of
 from tests.conftest import PASSWORD, chromium_path
 
 # live_server runs Django in a thread while Playwright's sync API holds an event
@@ -45,16 +48,36 @@ def phone_context_args():
     return {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
+# The authenticator secret of test logins that sign in with a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def sign_in(target, url: str, username: str, password: str, *, user=None) -> None:
+    """Through the real sign-in form: the password, then, for a login with an
+    authenticator app, its code (computed with pyotp from TOTP_SECRET). A code
+    is refused the second time (django-otp), and journeys sign in again within
+    its 30 seconds: the device's last used step is forgotten first."""
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None and user is not None and second_factor_required(user):
+        device = totp_enrol(user, secret=TOTP_SECRET)
+    if device is not None:
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    target.goto(f"{url}/login/")
+    target.fill("#id_username", username)
+    target.fill("#id_password", password)
+    target.click("button[type=submit]")
+    if device is not None:
+        target.fill("#id_token-otp_token", pyotp.TOTP(totp_secret_of(device)).now())
+        target.click("button[type=submit] >> nth=0")
+    target.wait_for_url(lambda url: "/login/" not in url)
+
+
 @pytest.fixture
 def log_in(live_server, page):
     """log_in(user) -> the page, logged in through the real login form."""
 
     def _log_in(user, target=page):
-        target.goto(f"{live_server.url}/login/")
-        target.fill("#id_username", user.username)
-        target.fill("#id_password", PASSWORD)
-        target.click("button[type=submit]")
-        target.wait_for_url(lambda url: "/login/" not in url)
+        sign_in(target, live_server.url, user.username, PASSWORD, user=user)
         return target
 
     return _log_in
@@ -110,11 +133,7 @@ def demo_log_in(demo_site, page):
     from reports.demo import DEFAULT_PASSWORD
 
     def _log_in(username, target=page):
-        target.goto(f"{demo_site.url}/login/")
-        target.fill("#id_username", username)
-        target.fill("#id_password", DEFAULT_PASSWORD)
-        target.click("button[type=submit]")
-        target.wait_for_url(lambda url: "/login/" not in url)
+        sign_in(target, demo_site.url, username, DEFAULT_PASSWORD)
         return target
 
     return _log_in

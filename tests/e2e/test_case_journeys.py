@@ -105,3 +105,32 @@ def test_duplicate_warning_in_the_browser(live_server, page, log_in, social_work
     page.get_by_role("button", name="Register and admit").click()
     page.wait_for_url(re.compile(r"/cases/TD-\d{4}-\d{4}/$"))
     assert Case.objects.count() == 2
+
+
+def test_name_search_in_the_browser_keeps_the_name_out_of_every_address(
+    live_server, page, log_in, social_worker_tom_dy, tom_dy
+):
+    for n, (given, family) in enumerate((("Dara", "Chan"), ("Sophea", "Kim"))):
+        case = factories.case(f"TD-2026-{n:04d}", given_name=given, family_name=family)
+        factories.stay(case, tom_dy)
+    log_in(social_worker_tom_dy)
+    page.goto(f"{live_server.url}/")
+    sent = []
+    page.on("request", lambda r: sent.append(f"{r.url} {r.headers.get('referer', '')}"))
+    # The dashboard's box: type the name, press Enter.
+    page.fill("#home-q", "Sophea Kim")
+    with page.expect_navigation():
+        page.press("#home-q", "Enter")
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("TD-2026-0001")
+    expect(page.locator("#id_q")).to_have_value("Sophea Kim")
+    # A filter changed in the list's form, Enter in the box again: the search stays.
+    page.select_option("#id_status", "in_center")
+    with page.expect_navigation():
+        page.press("#id_q", "Enter")
+    expect(rows).to_have_count(1)
+    assert "search=" in page.url and "status=in_center" in page.url
+    page.get_by_role("link", name="Clear search").click()
+    expect(rows).to_have_count(2)
+    assert sent and not [line for line in sent if "Sophea" in line]

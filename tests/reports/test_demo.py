@@ -12,6 +12,7 @@ inside a transaction that is rolled back afterwards, so other tests never see it
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Case
 from outreach.models import ClinicClient, ClinicVisit, OutreachVisit, SupplyReceipt
@@ -31,7 +33,14 @@ from reports.management.commands.seed_demo import demo_password
 from reports.selectors import FIGURE_KEYS, figures_for_year
 from shelters.models import Shelter, Stay
 from smf.staff.roles import Role
+from smf.staff.twofactor import totp_secret_of
 from tests import factories
+
+
+def _login_request():
+    """The request a log-in comes with (django-axes counts failures per address)."""
+    return RequestFactory().post("/login/")
+
 
 PASSWORD = "demo-test-password"
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -182,14 +191,23 @@ class TestSeededDemo:
         assert {role for role, _ in EXPECTED_LOGINS.values()} == set(Role.ALL)
 
     def test_demo_logins_log_in_with_the_given_password(self, client):
-        assert client.login(username="sw.tomdy", password=PASSWORD)
-        assert not client.login(username="sw.tomdy", password="wrong")
+        # authenticate() needs the request django-axes checks for lockouts.
+        assert client.login(request=_login_request(), username="sw.tomdy", password=PASSWORD)
+        assert not client.login(request=_login_request(), username="sw.tomdy", password="wrong")
 
     def test_output_lists_the_logins_and_the_password(self, demo):
         for username in EXPECTED_LOGINS:
             assert username in demo
         assert "Social worker" in demo and "Reintegration officer" in demo
-        assert demo.rstrip().endswith(PASSWORD)
+        assert f"Password of every demo login: {PASSWORD}" in demo
+
+    def test_every_demo_login_is_enrolled_with_the_printed_secret(self, demo):
+        printed = re.search(r"enrolled with this secret: ([A-Z2-7]{32})", demo)
+        assert printed is not None
+        devices = TOTPDevice.objects.filter(user__username__in=EXPECTED_LOGINS, confirmed=True)
+        assert devices.count() == len(EXPECTED_LOGINS)
+        assert {totp_secret_of(device) for device in devices} == {printed.group(1)}
+        assert f"pyotp.TOTP('{printed.group(1)}').now()" in demo
 
     def test_tom_dy_social_worker_sees_tom_dy_cases_but_not_siem_reap_ones(self):
         user = User.objects.get(username="sw.tomdy")
@@ -235,7 +253,9 @@ class TestSeededDemo:
         assert "already present" in out.getvalue()
         assert row_counts() == before
         assert {year: figures_for_year(year) for year in (2010, 2011, 2012)} == figures
-        assert client.login(username="director", password="a-new-password")
+        assert client.login(
+            request=_login_request(), username="director", password="a-new-password"
+        )
 
 
 @pytest.mark.django_db

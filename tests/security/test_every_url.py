@@ -17,6 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from smf.staff.models import StaffSession
+
 from .conftest import NAME, NOTES, PERSONAS, World
 
 SW_TD = "social_worker_tom_dy"
@@ -121,10 +123,17 @@ def _td_legal(w: World) -> dict:
     return {"code": w.cases["td_legal"].code}
 
 
+def _other_login_of_sw_td(w: World) -> dict:
+    """A login of the Tom Dy social worker's, made elsewhere than in the test's client."""
+    Client().force_login(w.users[SW_TD])
+    return {"uuid": StaffSession.objects.filter(user=w.users[SW_TD]).latest("id").uuid}
+
+
 URL_RULES: dict[str, Rule] = {
     # --- start page and case work -------------------------------------------
     "home": Rule(_none, EVERYONE),
-    "caseload:list": Rule(_none, CASE_STAFF),
+    # The list's search box posts (the text stays out of the address).
+    "caseload:list": Rule(_none, CASE_STAFF, "form"),
     "caseload:export": Rule(_none, CASE_STAFF),
     "caseload:new": Rule(_none, REGISTRARS, "form"),
     "cases:audit_user": Rule(_none, REPORTS),
@@ -247,6 +256,17 @@ URL_RULES: dict[str, Rule] = {
     ),
     # --- administration -------------------------------------------------------------
     "staff:who_may_do_what": Rule(_none, REPORTS),
+    # --- one's own account: every staff member changes her own password ---------------
+    "password_change": Rule(_none, EVERYONE, "form"),
+    # ... and sees and ends her own logins; another's login is a 404 to everyone else.
+    "staff:sessions": Rule(_none, EVERYONE),
+    "staff:sessions_end_others": Rule(_none, EVERYONE, "post"),
+    "staff:session_end": Rule(_other_login_of_sw_td, frozenset({SW_TD}), "post"),
+    # ... and her own two-factor sign-in (its writes: tests/staff/test_two_factor.py).
+    **{
+        f"two_factor:{name}": Rule(_none, EVERYONE)
+        for name in ("profile", "setup", "setup_complete", "backup_tokens", "disable")
+    },
 }
 
 # Open without a login, each for a reason; each has its own test below or elsewhere.
@@ -256,6 +276,10 @@ PUBLIC_URLS = {
     "set_language": "Django's language switch; checks `next` itself",
     "healthz": "container health check; names only which checks passed",
     "reintegration:feed": "calendar feed: the secret token is the credential (test_feed_*)",
+    "admin_password_change": "the admin's link, redirected to password_change (login required)",
+    "admin_login": "the admin's sign-in, redirected to login (with its second factor)",
+    "two_factor:qr": "login required; her own enrolment's QR code, a 404 unless she is enrolling"
+    " (tests/staff/test_two_factor.py)",
 }
 
 

@@ -8,7 +8,9 @@ there. Then:
 - a reader gets a 403, anyone else a 404 (she may not see the record), and
   nothing changed.
 "Changed" compares a snapshot of every table but the audit log, the sessions
-and the admin's log, taken after the login and after the request.
+and the admin's log, taken after the login and after the request. A POST that
+writes no record (the case list's search) is walked by a test of its own
+(READ_ONLY_POSTS).
 
 Each persona's attempt starts from the same fresh world: it runs inside a
 savepoint that is rolled back afterwards (one world per URL keeps the walk fast).
@@ -24,6 +26,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
@@ -39,13 +42,14 @@ from cases.models import Case, CaseNote, Consent, LegalCase
 from outreach.models import Venue
 from reintegration.models import FollowUpVisit, ReintegrationPlan, TeamCenter
 from reports.models import ImportJob
+from shelters import case_search
 from shelters.models import Shelter, Stay
 from smf.staff.models import AuditLog
 from smf.staff.roles import Role
 from tests.conftest import PASSWORD
 from tests.factories import staff_member
 
-from .conftest import PERSONAS, World
+from .conftest import NAME, PERSONAS, World
 from .test_every_url import (
     ADMIN,
     LEGAL,
@@ -76,6 +80,11 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 def writers(url_name: str) -> frozenset:
     rule = URL_RULES[url_name]
     return rule.allowed - rule.readers
+
+
+def _another_login_for_everyone(world: World) -> None:
+    for user in world.users.values():
+        Client().force_login(user)
 
 
 # --- one valid payload per write URL ------------------------------------------------
@@ -404,9 +413,34 @@ WRITES: dict[str, Write] = {
     ),
     "reports:import_upload": Write(lambda w, p: {"archive": _zip_upload()}),
     "reports:import_confirm": Write(lambda w, p: {}, prepare=_job_awaiting_confirmation),
+    # --- one's own account: everyone changes her own password ----------------------
+    "password_change": Write(
+        lambda w, p: {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase",
+            "new_password2": "another-long-passphrase",
+        }
+    ),
+    # ... and ends her other logins (each persona has one more, made by prepare).
+    "staff:session_end": Write(lambda w, p: {}),
+    "staff:sessions_end_others": Write(lambda w, p: {}, prepare=_another_login_for_everyone),
 }
 
-WRITE_URLS = sorted(name for name, rule in URL_RULES.items() if rule.method in ("form", "post"))
+# POSTs that write no record, so that the matrix has no change to look for (a
+# success that changed nothing is a failure there): each is walked by its own
+# test, named here, for every persona, the refusals included.
+READ_ONLY_POSTS = {
+    # The search box posts so that a survivor's name stays out of the address:
+    # the text is kept in the poster's own session (shelters.case_search), a
+    # table the snapshot skips, and the answer is a redirect with its key.
+    "caseload:list": "test_a_case_search_writes_no_record",
+}
+
+WRITE_URLS = sorted(
+    name
+    for name, rule in URL_RULES.items()
+    if rule.method in ("form", "post") and name not in READ_ONLY_POSTS
+)
 
 
 def test_every_write_url_is_walked():
@@ -414,6 +448,8 @@ def test_every_write_url_is_walked():
     assert set(WRITES) == set(WRITE_URLS)
     for name in WRITE_URLS:
         assert writers(name), f"{name}: nobody may write there"
+    for name in READ_ONLY_POSTS:
+        assert URL_RULES[name].method in ("form", "post"), f"{name} takes no POST"
 
 
 def _attempt(world: World, url_name: str, persona: str) -> str | None:
@@ -459,6 +495,35 @@ def test_write_matrix(url_name, world):
             failures.append(f"{persona}: {problem}")
     assert walked == list(PERSONAS)  # the loop ran for every persona
     assert not failures, f"{url_name}:\n" + "\n".join(failures)
+
+
+def test_a_case_search_writes_no_record(world):
+    """Who may open the case list is sent back to it with the search's key, the
+    text kept in her own session only; anyone else gets a 404 and keeps
+    nothing. Nobody's search changes a table."""
+    allowed = URL_RULES["caseload:list"].allowed
+    failures, walked = [], []
+    for persona in PERSONAS:
+        client = Client()
+        client.force_login(world.users[persona])
+        before = snapshot()
+        response = client.post(reverse("caseload:list"), {"q": " ".join(NAME["td"])})
+        changed = changed_tables(before, snapshot())
+        searches = client.session.get(case_search.SESSION_KEY, {})
+        status = response.status_code
+        walked.append(persona)
+        if changed:
+            failures.append(f"{persona}: got {status} and wrote {changed}")
+        if persona not in allowed:
+            if status != 404 or searches:
+                failures.append(f"{persona}: got {status} (wanted 404), kept {len(searches)}")
+            continue
+        location = response.get("Location", "") if status == 302 else ""
+        key = parse_qs(urlsplit(location).query).get("search", [""])[0]
+        if key not in searches or NAME["td"][0] in location:
+            failures.append(f"{persona}: got {status} to {location!r}, kept {len(searches)}")
+    assert walked == list(PERSONAS)
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize(
