@@ -58,8 +58,11 @@ def _log_out(page):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():  # a phone: the menu is folded
         toggler.click()
-    page.locator("form[action='/logout/'] button").click()
-    page.wait_for_url(re.compile(r"/login/"))
+        # Unfolded once Bootstrap's transition is over (`collapsing` → `show`):
+        # a click during it can miss the moving button.
+        page.locator("#mainnav.show").wait_for()
+    with page.expect_navigation(url=re.compile(r"/login/")):
+        page.locator("form[action='/logout/'] button").click()
 
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
