@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
+
+from smf.core.spreadsheet import csv_writer
 
 
 def figures_json(year: int, figures: dict) -> str:
@@ -25,7 +26,7 @@ def figures_json(year: int, figures: dict) -> str:
 def figures_csv(year: int, figures: dict, previous: dict | None = None) -> str:
     """One row per figure key, with the previous year and the change beside it."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     if previous is None:
         writer.writerow(["key", str(year)])
         for key, value in figures.items():

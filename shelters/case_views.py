@@ -6,7 +6,6 @@ status and current center come from its stays.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -25,6 +24,7 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case
 from smf.core.forms import add_service_errors
+from smf.core.spreadsheet import csv_writer
 from smf.staff import sections
 
 from . import access, case_search, selectors, services
@@ -189,7 +189,7 @@ def case_export(request):
     rows = selectors.case_list(user=user, filters=filters).defer("given_name", "family_name")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([str(label) for _field, label in EXPORT_COLUMNS])
     codes = []
     for case in rows.iterator(chunk_size=2000):
