@@ -7,7 +7,17 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from smf.core.forms import DateInput, HelperMixin, VersionedForm
+from smf.core.forms import (
+    ADDRESS_MAX,
+    INT_MAX,
+    NOTE_MAX,
+    TEXT_MAX,
+    DateInput,
+    HelperMixin,
+    RecordDateField,
+    VersionedForm,
+    text_limit,
+)
 
 from .models import Case, CaseNote, Consent, Hearing, LegalCase
 
@@ -26,14 +36,18 @@ class CaseDetailsForm(HelperMixin, forms.Form):
         label=_("Birth year"),
         required=False,
         min_value=1900,
+        max_value=2100,
         help_text=_("Leave empty if unknown."),
     )
     nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
     address = forms.CharField(
-        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address"),
+        required=False,
+        max_length=ADDRESS_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    intake_date = forms.DateField(label=_("Intake date"), widget=DateInput())
+    intake_date = RecordDateField(label=_("Intake date"), widget=DateInput())
     referral_source = forms.ChoiceField(
         label=_("Referral source"),
         choices=[("", "---------"), *Case.ReferralSource.choices],
@@ -82,10 +96,12 @@ class CaseNoteForm(HelperMixin, forms.ModelForm):
         model = CaseNote
         fields = ["written_on", "kind", "confidentiality", "text"]
         widgets = {"written_on": DateInput(), "text": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"written_on": RecordDateField}
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["written_on"].initial = date.today()
+        text_limit(self.fields["text"], NOTE_MAX)
         if kinds is not None:
             # Only the kinds of note this user may write (see cases.access).
             self.fields["kind"].choices = [
@@ -101,7 +117,7 @@ class CaseNoteForm(HelperMixin, forms.ModelForm):
 
 class ConsentForm(HelperMixin, forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
-    given_on = forms.DateField(label=_("Given on"), widget=DateInput(), initial=date.today)
+    given_on = RecordDateField(label=_("Given on"), widget=DateInput(), initial=date.today)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,15 +130,15 @@ class ConsentForm(HelperMixin, forms.Form):
 
 
 class ConsentWithdrawForm(forms.Form):
-    consent = forms.IntegerField(widget=forms.HiddenInput)
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), initial=date.today)
+    consent = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=INT_MAX)
+    withdrawn_on = RecordDateField(label=_("Withdrawn on"), widget=DateInput(), initial=date.today)
 
 
 class LegalCaseForm(HelperMixin, forms.Form):
     reference = forms.CharField(
         label=_("Court reference"), max_length=60, help_text=_("The court's file number.")
     )
-    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput(), initial=date.today)
+    opened_on = RecordDateField(label=_("Opened on"), widget=DateInput(), initial=date.today)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,15 +161,17 @@ class HearingForm(HelperMixin, forms.ModelForm):
         model = Hearing
         fields = ["held_on", "court", "stage", "note"]
         widgets = {"held_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"held_on": RecordDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        text_limit(self.fields["note"], TEXT_MAX)
         self.helper = self._helper()
 
 
 class LegalOutcomeForm(HelperMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=LegalCase.Outcome.choices)
-    closed_on = forms.DateField(label=_("Date of the outcome"), widget=DateInput(), required=False)
+    closed_on = RecordDateField(label=_("Date of the outcome"), widget=DateInput(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from shelters.models import Shelter
+from smf.core.forms import INT_MAX, TEXT_MAX, RecordDateField, text_limit
 
 from . import selectors
 from .models import AdvocacyActivity, ClinicVisit, Meeting, Topic, Venue
@@ -32,14 +33,15 @@ def count_field(label, *, required=False, initial=None, help_text="") -> forms.I
         required=required,
         initial=initial,
         min_value=0,
+        max_value=INT_MAX,
         help_text=help_text,
         error_messages={"min_value": NEGATIVE, "invalid": _("Enter a whole number.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "pattern": "[0-9]*"}),
     )
 
 
-def past_date_field(label, *, required=True, initial=None) -> forms.DateField:
-    return forms.DateField(
+def past_date_field(label, *, required=True, initial=None) -> RecordDateField:
+    return RecordDateField(
         label=label,
         required=required,
         initial=initial,
@@ -69,6 +71,7 @@ class NoFutureDatesMixin:
 class VenueForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        text_limit(self.fields["access_notes"], TEXT_MAX)
 
     class Meta:
         model = Venue
@@ -108,8 +111,8 @@ class RecordFilterForm(NoFutureDatesMixin, forms.Form):
         required=False,
         choices=[("", _("Any kind")), *Venue.Kind.choices],
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = RecordDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = RecordDateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, user, with_venue: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,6 +246,7 @@ class SupplyReceiptForm(NoFutureDatesMixin, forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,
+        max_value=INT_MAX,
         error_messages={"min_value": _("Enter how many came in (more than 0).")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
     )
@@ -332,7 +336,10 @@ class MeetingForm(NoFutureDatesMixin, forms.Form):
     )
     agreement_reached = forms.BooleanField(label=_("Agreement reached"), required=False)
     agreement = forms.CharField(
-        label=_("What was agreed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What was agreed"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, queryset=None, empty_label=_("No team")
@@ -378,7 +385,7 @@ class AdvocacyActivityForm(NoFutureDatesMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AdvocacyActivity.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     held_on = past_date_field(_("Date (or first day)"))
-    ended_on = forms.DateField(label=_("Last day"), required=False, widget=DateInput())
+    ended_on = RecordDateField(label=_("Last day"), required=False, widget=DateInput())
     participants = count_field(_("Participants"), initial=0)
     advocates = AdvocateChoiceField(
         label=_("Survivor advocates (case codes)"),

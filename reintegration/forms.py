@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smf.core.forms import INT_MAX, TEXT_MAX, RecordDateField
+
 from .models import FollowUpVisit, ReintegrationPlan, ReintegrationSupport
 from .selectors import officers
 
@@ -24,7 +26,9 @@ class OfficerChoiceField(forms.ModelChoiceField):
 class VersionForm(forms.Form):
     """The version the user read: a save over someone else's change is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=INT_MAX, required=False
+    )
 
 
 class PlanForm(VersionForm):
@@ -51,13 +55,15 @@ class PlanForm(VersionForm):
 
 
 class ReintegrateForm(forms.Form):
-    left_on = forms.DateField(label=_("Date she left the center"), widget=DATE)
-    stay_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    left_on = RecordDateField(label=_("Date she left the center"), widget=DATE)
+    stay_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=INT_MAX, required=False
+    )
 
 
 class SupportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Support"), choices=ReintegrationSupport.Kind.choices)
-    given_on = forms.DateField(label=_("Given on"), widget=DATE)
+    given_on = RecordDateField(label=_("Given on"), widget=DATE)
     amount = forms.DecimalField(
         label=_("Value (for tuition: amount per term)"),
         min_value=0,
@@ -79,6 +85,7 @@ class SupportForm(forms.Form):
         label=_("Contents of the kit, or details"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=TEXT_MAX,
     )
     employer = forms.CharField(label=_("Employer"), max_length=120, required=False)
     institution = forms.CharField(label=_("Institution"), max_length=120, required=False)
@@ -92,7 +99,7 @@ class SupportForm(forms.Form):
 
 
 class VisitAddForm(forms.Form):
-    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    due_on = RecordDateField(label=_("Due on"), widget=DATE)
     assigned_to = OfficerChoiceField(label=_("Officer"), queryset=officers(), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +116,7 @@ class CancelForm(VersionForm):
 
 
 class RecordForm(VersionForm):
-    visited_on = forms.DateField(label=_("Date of the visit"), widget=DATE)
+    visited_on = RecordDateField(label=_("Date of the visit"), widget=DATE)
     visitor_role = forms.ChoiceField(
         label=_("Who visited"), choices=FollowUpVisit.VisitorRole.choices
     )
@@ -138,7 +145,10 @@ class RecordForm(VersionForm):
         label=_("She needs more help"), choices=YES_NO, required=False
     )
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=TEXT_MAX,
     )
 
 

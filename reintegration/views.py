@@ -62,6 +62,12 @@ def _team_page(request, template: str, context: dict):
     return render(request, template, context)
 
 
+# The months the calendar shows: from the organisation's first records to a few
+# years of planned visits ahead.
+CALENDAR_FIRST_YEAR = 2000
+CALENDAR_YEARS_AHEAD = 10
+
+
 def _filters(request) -> dict:
     officer = request.GET.get("officer", "")
     return {
@@ -109,6 +115,9 @@ def month_calendar(request):
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
         first = date(year, month, 1)
     except ValueError:
+        first = today.replace(day=1)
+    if not CALENDAR_FIRST_YEAR <= first.year <= today.year + CALENDAR_YEARS_AHEAD:
+        # No follow-up visit lies there (and month arithmetic ends at 1 and 9999).
         first = today.replace(day=1)
     filters = _filters(request)
     weeks = selectors.calendar_month(

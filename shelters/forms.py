@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import CaseDetailsForm, no_future
 from cases.models import Case, Consent
-from smf.core.forms import DateInput, VersionedForm
+from smf.core.forms import INT_MAX, TEXT_MAX, DateInput, RecordDateField, VersionedForm
 
 from . import access
 from .models import (
@@ -39,8 +39,8 @@ class DatePicker(forms.DateInput):
         return context
 
 
-def date_field(label, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DatePicker())
+def date_field(label, *, required: bool = True) -> RecordDateField:
+    return RecordDateField(label=label, required=required, widget=DatePicker())
 
 
 class CasesChoiceField(forms.ModelMultipleChoiceField):
@@ -129,7 +129,10 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     held_on = date_field(_("Date"))
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     participants = CasesChoiceField(
         label=_("Participants"),
@@ -139,7 +142,9 @@ class ActivityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     # Absent when the activity is new.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=INT_MAX, required=False
+    )
 
     def __init__(self, *args, choices, show_names: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,12 +154,12 @@ class ActivityForm(forms.Form):
 
 class IntakeForm(CaseDetailsForm):
     center = forms.ModelChoiceField(label=_("Admit to center"), queryset=None, empty_label=None)
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
+    admitted_on = RecordDateField(label=_("Admitted on"), widget=DateInput())
     consent_data_processing = forms.BooleanField(
         label=_("She consents to the processing of her data"), required=False
     )
     consent_photos = forms.BooleanField(label=_("She consents to photos"), required=False)
-    consent_given_on = forms.DateField(label=_("Consent given on"), widget=DateInput())
+    consent_given_on = RecordDateField(label=_("Consent given on"), widget=DateInput())
     clinic_client = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm_new_person = forms.BooleanField(
         label=_("This is a new person, not one of the cases above"), required=False

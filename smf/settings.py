@@ -7,7 +7,7 @@ must be given: there is no secret default in production.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import bootstrap as bootstrap_static
@@ -64,6 +64,11 @@ if not AUDIT_CHAIN_KEY:
         raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set when DEBUG is off.")
     AUDIT_CHAIN_KEY = "development-only-audit-chain-key"
 
+# The dates a form takes: from the organisation's first records to this many
+# years ahead (planned follow-up visits); outside it a date is a typing slip.
+RECORDS_BEGIN = date.fromisoformat(os.environ.get("RECORDS_BEGIN", "1995-01-01"))
+RECORDS_YEARS_AHEAD = 10
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -96,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL character in the address: 400, before any view (smf/core/middleware.py).
+    "smf.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,6 +1,6 @@
 """Intake: register, consent, admit; duplicate check within what the user may see."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -70,7 +70,12 @@ def test_bad_input_is_shown_next_to_the_field_and_saves_nothing(
     login, social_worker_tom_dy, tom_dy
 ):
     response = login(social_worker_tom_dy).post(
-        "/cases/new/", _intake(center=tom_dy.pk, given_name="", admitted_on="2999-01-01")
+        "/cases/new/",
+        _intake(
+            center=tom_dy.pk,
+            given_name="",
+            admitted_on=(date.today() + timedelta(days=30)).isoformat(),
+        ),
     )
     page = response.content.decode()
     assert response.status_code == 200

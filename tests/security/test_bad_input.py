@@ -1,0 +1,68 @@
+"""Input that used to end in a 500 (found by fuzzing): each now gets a clear
+answer and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from outreach.models import OutreachVisit, SupplyItem
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "9223372036854775808"  # one more than the largest 64-bit integer
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2011-13", "x"])
+def test_a_calendar_month_out_of_range_shows_the_current_month(login, reintegration_officer, month):
+    response = login(reintegration_officer).get(reverse("reintegration:calendar"), {"month": month})
+    assert response.status_code == 200
+    assert response.context["first"].year >= 2000
+
+
+@pytest.mark.parametrize(
+    "url_name, param, persona",
+    [
+        ("reintegration:agenda", "province", "reintegration_officer"),
+        ("reintegration:calendar", "province", "reintegration_officer"),
+        ("cases:audit_user", "user", "director"),
+        ("caseload:list", "status", "social_worker_tom_dy"),
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400(request, login, url_name, param, persona):
+    client = login(request.getfixturevalue(persona))
+    response = client.get(f"{reverse(url_name)}?{param}=a%00b")
+    assert response.status_code == 400
+    assert b"This request could not be read" in response.content
+    assert b"a\x00b" not in response.content
+
+
+def test_a_threshold_beyond_any_integer_column_is_a_field_error(login, outreach_worker):
+    response = login(outreach_worker).post(
+        reverse("outreach:supply_item_create"),
+        {"name": "Masks", "unit": "box", "low_stock_threshold": HUGE},
+    )
+    assert response.status_code in (200, 400)
+    assert "low_stock_threshold" in response.context["form"].errors
+    assert not SupplyItem.objects.filter(name="Masks").exists()
+
+
+def test_a_count_beyond_any_integer_column_is_a_field_error(login, outreach_worker):
+    venue = factories.venue()
+    before = OutreachVisit.objects.count()
+    response = login(outreach_worker).post(
+        reverse("outreach:visit_create"),
+        {
+            "venue": venue.code,
+            "visited_on": "2011-06-01",
+            "team": "",
+            "contacts": "12",
+            "clients_educated": "2",
+            "condoms": "1000000000000",
+            "soaps": "5",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "condoms" in response.context["form"].errors
+    assert OutreachVisit.objects.count() == before
