@@ -35,6 +35,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -353,15 +354,25 @@ FILE_NAMES: tuple[str, ...] = tuple(SPECS)
 # --- cell parsers, derived from the model field ----------------------------
 
 
+# A cell value is echoed in an error only when it holds no letters (a date
+# typed another way, a number): a name or a note in the wrong column must not
+# land in the import's errors, which are stored in clear (ImportJob.errors).
+SHOWABLE_RE = re.compile(r"[\d\s.,:/+\-]*")
+
+
+def _shown(raw: str) -> str:
+    return repr(raw) if SHOWABLE_RE.fullmatch(raw) else "the value"
+
+
 def _parse_date(raw: str) -> date:
     if not DATE_RE.fullmatch(raw):
-        raise CellError(f"{raw!r} is not a date in the form YYYY-MM-DD")
+        raise CellError(f"{_shown(raw)} is not a date in the form YYYY-MM-DD")
     try:
         value = date.fromisoformat(raw)
     except ValueError as error:
-        raise CellError(f"{raw!r} is not a valid date") from error
+        raise CellError(f"{_shown(raw)} is not a valid date") from error
     if value.year < 1900:
-        raise CellError(f"{raw!r} is not a plausible date")
+        raise CellError(f"{_shown(raw)} is not a plausible date")
     return value
 
 
@@ -369,7 +380,7 @@ def _parse_bool(raw: str) -> bool:
     try:
         return BOOLEANS[raw.lower()]
     except KeyError:
-        raise CellError(f"{raw!r} is not yes or no") from None
+        raise CellError(f"{_shown(raw)} is not yes or no") from None
 
 
 def _integer_parser(f: models.Field) -> Callable[[str], int]:
@@ -377,7 +388,7 @@ def _integer_parser(f: models.Field) -> Callable[[str], int]:
 
     def parse(raw: str) -> int:
         if not INTEGER_RE.fullmatch(raw):
-            raise CellError(f"{raw!r} is not a whole number")
+            raise CellError(f"{_shown(raw)} is not a whole number")
         value = int(raw)
         if non_negative and value < 0:
             raise CellError(f"{value} is negative")
@@ -395,9 +406,9 @@ def _decimal_parser(f: models.DecimalField) -> Callable[[str], Decimal]:
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise CellError(f"{raw!r} is not an amount like 1234.50") from None
+            raise CellError(f"{_shown(raw)} is not an amount like 1234.50") from None
         if not value.is_finite():
-            raise CellError(f"{raw!r} is not an amount like 1234.50")
+            raise CellError(f"{_shown(raw)} is not an amount like 1234.50")
         if value < 0:
             raise CellError(f"{raw} is negative")
         if value != value.quantize(Decimal(1).scaleb(-f.decimal_places)):
@@ -415,7 +426,7 @@ def _choice_parser(f: models.Field) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.lower()
         if value not in allowed:
-            raise CellError(f"{raw!r} is not one of: {', '.join(allowed)}")
+            raise CellError(f"{_shown(raw)} is not one of: {', '.join(allowed)}")
         return value
 
     return parse
@@ -425,6 +436,9 @@ def _text_parser(f: models.Field) -> Callable[[str], str]:
     limit = f.max_length
 
     def parse(raw: str) -> str:
+        if "\x00" in raw:
+            # PostgreSQL refuses it in text; no keyboard types it.
+            raise CellError("holds a NUL character (the file is damaged or not text)")
         if limit and len(raw) > limit:
             raise CellError(f"longer than {limit} characters")
         return raw
@@ -1006,6 +1020,7 @@ def files_from_zip(archive: bytes | Path | str | io.IOBase) -> dict[str, bytes]:
         entries = [e for e in bundle.infolist() if not e.is_dir()]
         if sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
             raise ImportRejected(["the archive is too large once unpacked"])
+        unpacked = 0
         for entry in entries:
             path = PurePosixPath(entry.filename.replace("\\", "/"))
             if path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", entry.filename):
@@ -1019,10 +1034,27 @@ def files_from_zip(archive: bytes | Path | str | io.IOBase) -> dict[str, bytes]:
             if entry.flag_bits & 0x1:
                 errors.append(f"{entry.filename}: encrypted entries are not supported")
                 continue
-            files[path.name] = bundle.read(entry)
+            try:
+                files[path.name] = _unpacked(bundle, entry, MAX_UNPACKED_BYTES - unpacked)
+            except ImportRejected:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+                errors.append(f"{entry.filename}: damaged in the archive (it cannot be unpacked)")
+                continue
+            unpacked += len(files[path.name])
     if errors:
         raise ImportRejected(errors)
     return files
+
+
+def _unpacked(bundle: zipfile.ZipFile, entry: zipfile.ZipInfo, room: int) -> bytes:
+    """One entry's content, read no further than `room` bytes: the sizes an
+    archive declares can lie, and what counts is what it unpacks to."""
+    with bundle.open(entry) as stream:
+        data = stream.read(room + 1)
+    if len(data) > room:
+        raise ImportRejected(["the archive is too large once unpacked"])
+    return data
 
 
 def files_from_path(path: Path | str) -> dict[str, bytes]:
