@@ -1203,19 +1203,43 @@ def import_job_fail(*, job_id: int, from_status: str, reason: str) -> None:
 
 # Uploaded archives hold names: one checked but never confirmed is not kept.
 UNCONFIRMED_DAYS = 2
+# A check or an import still unfinished this long after it could start has
+# lost its worker: it fails, and its archive goes.
+UNFINISHED_HOURS = 24
 
 
 def import_jobs_expire(*, now=None) -> int:
-    """Fail the checked imports nobody confirmed within UNCONFIRMED_DAYS and
-    delete their archives. Returns how many expired."""
-    cutoff = (now or timezone.now()) - timedelta(days=UNCONFIRMED_DAYS)
-    reason = (
+    """Fail the checked imports nobody confirmed within UNCONFIRMED_DAYS, and the
+    checks and imports still unfinished UNFINISHED_HOURS after they could start,
+    deleting their archives; delete any archive a finished job still holds.
+    Returns how many jobs expired."""
+    now = now or timezone.now()
+    Status = ImportJob.Status
+    unconfirmed = (
         f"Not confirmed within {UNCONFIRMED_DAYS} days: the uploaded archive was deleted. "
         "Upload it again to import it."
     )
+    unfinished = (
+        f"Not finished within {UNFINISHED_HOURS} hours (the worker stopped): the uploaded "
+        "archive was deleted. Upload it again to import it."
+    )
+    rules = [
+        # (status, created before, reason)
+        (Status.VALID, now - timedelta(days=UNCONFIRMED_DAYS), unconfirmed),
+        (Status.VALIDATING, now - timedelta(hours=UNFINISHED_HOURS), unfinished),
+        # An import starts when it is confirmed, up to UNCONFIRMED_DAYS after the upload.
+        (
+            Status.IMPORTING,
+            now - timedelta(days=UNCONFIRMED_DAYS, hours=UNFINISHED_HOURS),
+            unfinished,
+        ),
+    ]
     expired = 0
-    for job in ImportJob.objects.filter(status=ImportJob.Status.VALID, created_at__lt=cutoff):
-        expired += _job_finish(
-            job, from_status=ImportJob.Status.VALID, status=ImportJob.Status.FAILED, errors=[reason]
-        )
+    for status, before, reason in rules:
+        for job in ImportJob.objects.filter(status=status, created_at__lt=before):
+            expired += _job_finish(job, from_status=status, status=Status.FAILED, errors=[reason])
+    finished = (Status.INVALID, Status.FAILED, Status.DONE)
+    for job in ImportJob.objects.filter(status__in=finished).exclude(archive=""):
+        job.archive.delete(save=False)
+        ImportJob.objects.filter(id=job.id).update(archive="")
     return expired

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case
 from reports.models import ImportJob
+from reports.tasks_import import import_jobs_expire_task
 from tests.reports.import_support import csv_bytes, organisation_folder, row_counts, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -172,13 +177,6 @@ def test_an_unknown_job_is_404(administrator, login):
 
 
 def test_a_checked_import_nobody_confirms_is_expired_with_its_archive(administrator, media):
-    from datetime import timedelta
-
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from reports.tasks_import import import_jobs_expire_task
-
     old, recent = (
         ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.VALID)
         for _ in range(2)
@@ -195,3 +193,40 @@ def test_a_checked_import_nobody_confirms_is_expired_with_its_archive(administra
     assert old.errors[0].startswith("Not confirmed within 2 days")
     assert recent.status == ImportJob.Status.VALID
     assert archives(media) == [media / "imports" / f"{recent.uuid}.zip"]
+
+
+@pytest.mark.parametrize(
+    "status, age, expires",
+    [
+        (ImportJob.Status.VALIDATING, timedelta(hours=25), True),
+        (ImportJob.Status.VALIDATING, timedelta(hours=2), False),
+        (ImportJob.Status.IMPORTING, timedelta(days=3, hours=1), True),
+        (ImportJob.Status.IMPORTING, timedelta(days=2, hours=1), False),
+    ],
+)
+def test_a_check_or_import_that_never_finished_expires_with_its_archive(
+    administrator, media, status, age, expires
+):
+    job = ImportJob.objects.create(uploaded_by=administrator, status=status)
+    job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+    ImportJob.objects.filter(id=job.id).update(created_at=timezone.now() - age)
+
+    assert import_jobs_expire_task() == int(expires)
+
+    job.refresh_from_db()
+    if expires:
+        assert job.status == ImportJob.Status.FAILED and not job.archive
+        assert job.errors[0].startswith("Not finished within 24 hours")
+        assert archives(media) == []
+    else:
+        assert job.status == status
+        assert archives(media) == [media / "imports" / f"{job.uuid}.zip"]
+
+
+def test_a_finished_job_keeps_no_archive(administrator, media):
+    job = ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.INVALID)
+    job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+    assert import_jobs_expire_task() == 0
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID and not job.archive
+    assert archives(media) == []
