@@ -446,6 +446,26 @@ def _text_parser(f: models.Field) -> Callable[[str], str]:
     return parse
 
 
+# The identifiers an import defines (a case code, a center or venue code, a
+# clinic client code) are parts of addresses (/cases/<code>/): letters, digits,
+# ".", "-" and "_" only, so that every imported record can be opened.
+IDENTIFIER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _is_identifier(spec: FileSpec, column: Column) -> bool:
+    defines = bool(spec.provides) and spec.key[:1] == (column.name,)
+    return defines or column.name == "client_code"
+
+
+def _identifier_parser(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def check(raw: str) -> Any:
+        if not IDENTIFIER_RE.fullmatch(raw):
+            raise CellError("not a code: letters, digits, '.', '-' and '_' only")
+        return parse(raw)
+
+    return check
+
+
 def cell_parser(f: models.Field) -> Callable[[str], Any]:
     """How to read a non-empty cell for this model field."""
     if f.is_relation:
@@ -547,7 +567,10 @@ def _parse_file(spec: FileSpec, data: bytes, errors: _Errors) -> ParsedFile | No
     for column_name in header:
         column = spec.column(column_name)
         f = spec.model_field(column)
-        rules.append((column, cell_parser(f), spec.required(column), empty_value(f)))
+        parse = cell_parser(f)
+        if _is_identifier(spec, column):
+            parse = _identifier_parser(parse)
+        rules.append((column, parse, spec.required(column), empty_value(f)))
     end_of_last = 1
     while True:
         try:

@@ -71,3 +71,11 @@ def test_a_date_typed_another_way_is_still_shown():
     assert plan.errors == [
         "events.csv:2: held_on: '02/03/2011' is not a date in the form YYYY-MM-DD"
     ]
+
+
+@pytest.mark.parametrize("code", ["<b>X</b>/../a", "TD 2011 0001", "../TD-1", "-TD"])
+def test_a_code_no_address_could_open_is_refused(code):
+    plan = records_validate(
+        files={"venues.csv": csv_bytes("code,name,kind,province", f"{code},Bar,club,Phnom Penh")}
+    )
+    assert plan.errors == ["venues.csv:2: code: not a code: letters, digits, '.', '-' and '_' only"]
