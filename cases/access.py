@@ -167,7 +167,10 @@ def legal_case_get_for_user(*, user, reference: str, for_write: bool = False, qu
             base.filter(case__isnull=False).visible_to(user).filter(reference=reference).first()
         )
     if legal_case is None:
-        _refuse(user, action="access_denied", details={"legal_case": reference})
+        # The id of the legal case asked for (None if there is none), never the
+        # reference itself: it is encrypted, the audit log is not.
+        asked = LegalCase.objects.filter(reference=reference).values_list("pk", flat=True)
+        _refuse(user, action="access_denied", details={"legal_case": asked.first()})
         raise Http404("No such legal case.")
     if for_write and not sections.can_write(user, LEGAL.key):
         _refuse(

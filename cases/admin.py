@@ -2,7 +2,9 @@
 changed here (their text is not even shown), and restricted notes are listed
 only to their author and center managers, administrators included."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from smf.core.admin import AuditedAdmin, SectionInline
 
@@ -47,13 +49,39 @@ class HearingInline(SectionInline):
     fields = ("held_on", "court", "stage", "note")
 
 
+class LegalCaseAdminForm(forms.ModelForm):
+    def clean_reference(self):
+        # Unique through reference_index, which the form does not hold.
+        reference = self.cleaned_data["reference"].strip()
+        others = LegalCase.objects.filter(reference=reference).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("A legal case with this reference exists."))
+        return reference
+
+
+def _with_reference(queryset, results, search_term: str, path: str):
+    """Search results plus the legal cases of exactly this court reference: the
+    reference is encrypted, found whole (by its keyed hash), never by a part."""
+    term = search_term.strip()
+    if term:
+        results |= queryset.filter(**{path: term})
+    return results
+
+
 @admin.register(LegalCase)
 class LegalCaseAdmin(AuditedAdmin):
+    form = LegalCaseAdminForm
     list_display = ("reference", "case", "opened_on", "outcome", "closed_on")
     list_filter = ("outcome",)
-    search_fields = ("reference", "case__code")
+    search_fields = ("case__code",)
+    # Encrypted columns: an SQL order would be the order of the tokens.
+    sortable_by = ("case", "opened_on", "outcome", "closed_on")
     raw_id_fields = ("case",)
     inlines = [HearingInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        return _with_reference(queryset, results, search_term, "reference"), duplicates
 
 
 @admin.register(Hearing)
@@ -63,8 +91,13 @@ class HearingAdmin(AuditedAdmin):
     )
     list_display = ("legal_case", "held_on", "court", "stage")
     list_filter = ("stage",)
-    search_fields = ("legal_case__reference",)
+    search_fields = ("legal_case__case__code",)
+    sortable_by = ("legal_case", "held_on", "stage")
     raw_id_fields = ("legal_case",)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        return _with_reference(queryset, results, search_term, "legal_case__reference"), duplicates
 
 
 @admin.register(CaseNote)

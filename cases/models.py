@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from smf.core.fields import EncryptedTextField, blind_index
+from smf.core.fields import EncryptedCharField, EncryptedTextField, ExactIndexField, blind_index
 from smf.core.models import TimeStamped
 from smf.staff import sections
 from smf.staff.roles import Role, roles_of, sees_every_case
@@ -218,7 +218,10 @@ class LegalCase(TimeStamped):
         DISMISSED = "dismissed", _("Dismissed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    reference = models.CharField(max_length=60, unique=True)
+    # Encrypted; found and kept unique through its keyed hash: `reference=...`
+    # and `reference__in=[...]` filter on reference_index.
+    reference = EncryptedCharField(max_length=60)
+    reference_index = ExactIndexField(source="reference", unique=True)
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="legal_cases"
     )
@@ -229,7 +232,7 @@ class LegalCase(TimeStamped):
     objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-opened_on", "reference"]
+        ordering = ["-opened_on", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True)
@@ -260,7 +263,7 @@ class Hearing(TimeStamped):
 
     legal_case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="hearings")
     held_on = models.DateField(_("date"))
-    court = models.CharField(_("court"), max_length=120)
+    court = EncryptedCharField(_("court"), max_length=120)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     note = EncryptedTextField(_("note"), blank=True)
 

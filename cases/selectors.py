@@ -58,7 +58,7 @@ def legal_case_list(*, user) -> QuerySet[LegalCase]:
             stage=Subquery(latest.values("stage")[:1]),
             last_hearing_on=Subquery(latest.values("held_on")[:1]),
         )
-        .order_by("-opened_on", "reference")
+        .order_by("-opened_on", "id")  # the reference is encrypted: no SQL order
     )
 
 

@@ -215,7 +215,8 @@ def legal_case_open(*, case: Case, reference: str, opened_on: date, user) -> Leg
         user=user,
         action="legal_case_open",
         case_code=case.code,
-        details={"reference": reference, "opened_on": opened_on.isoformat()},
+        # Ids, never the court reference: it is encrypted, the log is not.
+        details={"legal_case": legal_case.pk, "opened_on": opened_on.isoformat()},
     )
     return legal_case
 
@@ -235,7 +236,12 @@ def hearing_record(
         user=user,
         action="hearing_record",
         case_code=legal_case.case.code if legal_case.case_id else "",
-        details={"reference": legal_case.reference, "held_on": held_on.isoformat(), "stage": stage},
+        details={
+            "legal_case": legal_case.pk,
+            "hearing": hearing.pk,
+            "held_on": held_on.isoformat(),
+            "stage": stage,
+        },
     )
     return hearing
 
@@ -259,7 +265,7 @@ def legal_case_set_outcome(
         user=user,
         action="legal_case_outcome",
         case_code=legal_case.case.code if legal_case.case_id else "",
-        details={"reference": legal_case.reference, "changes": audit_diff(old, new)},
+        details={"legal_case": legal_case.pk, "changes": audit_diff(old, new)},
     )
     legal_case.refresh_from_db()
     return legal_case

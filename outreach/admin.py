@@ -72,7 +72,9 @@ class ClinicClientAdmin(SectionAdmin):
 @admin.register(ClinicVisit)
 class ClinicVisitAdmin(SectionAdmin):
     list_display = ["visited_on", "client_code", "service", "std_test", "std_result", "team"]
-    list_filter = ["service", "std_test", "std_result", "team"]
+    # The result is encrypted (health data): no filter nor SQL order on it.
+    list_filter = ["service", "std_test", "team"]
+    sortable_by = ["visited_on", "client_code", "service", "std_test", "team"]
     search_fields = ["client_code"]
     date_hierarchy = "visited_on"
     raw_id_fields = ["enrolled_case"]

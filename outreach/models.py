@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from smf.core.fields import EncryptedCharField
 from smf.core.models import TimeStamped
 from smf.staff import sections
 
@@ -196,10 +197,11 @@ class ClinicVisit(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="clinic_referrals",
     )
-    std_result = models.CharField(
+    # A result and a treatment are health data: encrypted, so never counted in SQL.
+    std_result = EncryptedCharField(
         _("STD test result"), max_length=20, choices=StdResult.choices, blank=True
     )
-    treatment = models.CharField(
+    treatment = EncryptedCharField(
         _("treatment given"),
         max_length=200,
         blank=True,

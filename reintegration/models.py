@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseScopedQuerySet
-from smf.core.fields import EncryptedTextField
+from smf.core.fields import EncryptedCharField, EncryptedTextField
 from smf.core.models import DaysAfter, TimeStamped
 
 # The schedule's defaults, used until an administrator saves FollowUpSettings.
@@ -124,10 +124,10 @@ class ReintegrationSupport(TimeStamped):
     # When the value was given in riel: the amount and the rate (riel per dollar) used.
     amount_riel = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     riel_per_usd = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
-    # Start-up kit contents, or other details.
-    details = models.TextField(blank=True)
-    employer = models.CharField(_("employer"), max_length=120, blank=True)
-    institution = models.CharField(_("institution"), max_length=120, blank=True)
+    # Start-up kit contents, or other details; where she works or studies.
+    details = EncryptedTextField(blank=True)
+    employer = EncryptedCharField(_("employer"), max_length=120, blank=True)
+    institution = EncryptedCharField(_("institution"), max_length=120, blank=True)
 
     objects = CaseScopedQuerySet.as_manager()
 
@@ -240,7 +240,7 @@ class FollowUpVisit(TimeStamped):
     # The n-th visit of the case's plan; empty for a visit added by hand.
     # Changing the plan moves only the plan's future, unmade visits.
     sequence = models.PositiveSmallIntegerField(null=True, blank=True)
-    cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    cancel_reason = EncryptedCharField(_("reason"), max_length=200, blank=True)
     housing = models.PositiveSmallIntegerField(_("housing"), choices=Score.choices, null=True)
     income = models.PositiveSmallIntegerField(_("income"), choices=Score.choices, null=True)
     health = models.PositiveSmallIntegerField(_("health"), choices=Score.choices, null=True)

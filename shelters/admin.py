@@ -37,13 +37,14 @@ class EducationRecordAdmin(ReadOnlyAdmin):
 class VocationalTrainingAdmin(ReadOnlyAdmin):
     list_display = ("case", "trade", "started_on", "completed_on", "certified_on")
     list_filter = ("trade",)
-    search_fields = ("case__code", "certificate_number")
+    search_fields = ("case__code",)  # the certificate number is encrypted
 
 
 @admin.register(Internship)
 class InternshipAdmin(ReadOnlyAdmin):
     list_display = ("case", "employer", "started_on", "ended_on")
-    search_fields = ("case__code", "employer")
+    search_fields = ("case__code",)  # the employer is encrypted
+    sortable_by = ("case", "started_on", "ended_on")
 
 
 @admin.register(GroupActivity)

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseScopedQuerySet
-from smf.core.fields import EncryptedTextField
+from smf.core.fields import EncryptedCharField, EncryptedTextField
 from smf.core.models import TimeStamped
 from smf.staff.models import StaffProfile
 from smf.staff.roles import roles_of, sees_every_case
@@ -188,7 +188,7 @@ class VocationalTraining(TimeStamped):
     started_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     certified_on = models.DateField(null=True, blank=True)
-    certificate_number = models.CharField(max_length=60, blank=True)
+    certificate_number = EncryptedCharField(max_length=60, blank=True)
 
     objects = CaseScopedQuerySet.as_manager()
 
@@ -211,7 +211,7 @@ class Internship(TimeStamped):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="internships")
-    employer = models.CharField(max_length=120)
+    employer = EncryptedCharField(max_length=120)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
 

@@ -120,9 +120,16 @@ def _chain_reserve(connection, count: int) -> tuple[str, list[int]]:
 
 
 # Fields whose values never go into the audit log in clear: names and contacts,
-# and free text (follow-up and activity notes), which is where a name or a
-# confidence ends up. The log says the field changed, not what it says.
-SECRET_FIELDS = {"given_name", "family_name", "phone", "address", "name_index", "notes", "text"}
+# free text (follow-up and activity notes), which is where a name or a
+# confidence ends up, and every other field encrypted at rest (employers,
+# certificate numbers, courts, clinic results, activity titles): the log is
+# append-only, so a value written there could never be taken back. The log
+# says the field changed, not what it says.
+SECRET_FIELDS = {
+    *("given_name", "family_name", "phone", "address", "name_index", "notes", "text"),
+    *("details", "employer", "institution", "certificate_number", "cancel_reason"),
+    *("reference", "reference_index", "court", "std_result", "treatment", "title"),
+}
 
 
 def audit_diff(old: dict, new: dict) -> dict:

@@ -230,8 +230,14 @@ def test_every_free_text_field_about_survivors_is_encrypted():
     free_text = {
         ("cases", "case"): {"given_name", "family_name", "phone", "address"},
         ("cases", "casenote"): {"text"},
-        ("cases", "hearing"): {"note"},
+        ("cases", "hearing"): {"note", "court"},
+        ("cases", "legalcase"): {"reference"},
         ("shelters", "groupactivity"): {"notes"},
+        ("shelters", "internship"): {"employer"},
+        ("shelters", "vocationaltraining"): {"certificate_number"},
+        ("reintegration", "reintegrationsupport"): {"details", "employer", "institution"},
+        ("reintegration", "followupvisit"): {"notes", "cancel_reason"},
+        ("outreach", "clinicvisit"): {"std_result", "treatment"},
     }
     for (app_label, model_name), fields in free_text.items():
         model = apps.get_model(app_label, model_name)

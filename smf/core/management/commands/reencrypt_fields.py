@@ -6,7 +6,8 @@ finds every EncryptedTextField of every installed model by itself, so a field
 added later is covered without touching this file.
 
 `--reindex` also recomputes the blind indexes (Case.name_index) from the
-decrypted names: needed after BLIND_INDEX_KEY changes.
+decrypted names, and every ExactIndexField (LegalCase.reference_index) from
+its source: needed after BLIND_INDEX_KEY changes.
 
 Everything runs in one transaction: a value that no configured key can decrypt
 stops the command and changes nothing. The output names models, fields, counts
@@ -20,13 +21,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from smf.core.fields import PREFIX, EncryptedTextField, blind_index, decrypt
+from smf.core.fields import (
+    PREFIX,
+    EncryptedTextField,
+    ExactIndexField,
+    blind_index,
+    decrypt,
+    exact_index,
+)
 
 
 def blind_indexes(model) -> dict[str, tuple[str, ...]]:
     """A model's blind index columns and the encrypted fields each indexes, as the
     model declares them (`BLIND_INDEXES = {"name_index": ("given_name", ...)}`)."""
     return dict(getattr(model, "BLIND_INDEXES", {}))
+
+
+def exact_indexes(model) -> dict[str, str]:
+    """A model's ExactIndexField columns and the encrypted field each hashes."""
+    return {
+        field.name: field.source
+        for field in model._meta.concrete_fields
+        if isinstance(field, ExactIndexField)
+    }
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
@@ -67,17 +84,18 @@ class Command(BaseCommand):
         with transaction.atomic():
             for model, fields in encrypted_fields():
                 indexes = blind_indexes(model) if reindex else {}
-                rows, plain = self._model(model, fields, indexes, batch_size)
+                exact = exact_indexes(model) if reindex else {}
+                rows, plain = self._model(model, fields, indexes, exact, batch_size)
                 label = model._meta.label
                 self.stdout.write(
                     f"{label}: {rows} rows re-encrypted ({', '.join(fields)})"
                     + (f", {plain} values were not yet encrypted" if plain else "")
                 )
-                for index in indexes:
+                for index in [*indexes, *exact]:
                     self.stdout.write(f"{label}: {index} recomputed on {rows} rows")
         self.stdout.write(self.style.SUCCESS("Done: every value is under the first key."))
 
-    def _model(self, model, fields, indexes, batch_size) -> tuple[int, int]:
+    def _model(self, model, fields, indexes, exact, batch_size) -> tuple[int, int]:
         # Read the stored tokens as plain text (Cast skips the field's decryption),
         # so that values written before the field was encrypted are found too.
         raw = {f"raw_{name}": Cast(name, output_field=models.TextField()) for name in fields}
@@ -100,10 +118,12 @@ class Command(BaseCommand):
                     setattr(obj, name, self._clear(model, pk, name, token))
                 for index, sources in indexes.items():
                     setattr(obj, index, blind_index(*(getattr(obj, s) or "" for s in sources)))
+                for index, source in exact.items():
+                    setattr(obj, index, exact_index(getattr(obj, source) or ""))
                 objects.append(obj)
             # bulk_update encrypts each clear value under the first key and, unlike
             # save(), leaves updated_at alone: the record's content did not change.
-            manager.bulk_update(objects, [*fields, *indexes], batch_size=batch_size)
+            manager.bulk_update(objects, [*fields, *indexes, *exact], batch_size=batch_size)
             rows += len(objects)
 
     def _clear(self, model, pk, name: str, token: str | None) -> str | None:
