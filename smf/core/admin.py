@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
+from smf.staff.admin_lists import DateDrillDownMixin
 from smf.staff.audit import audit_record
 from smf.staff.permissions import RolePermissions
 
@@ -22,7 +23,7 @@ class SectionInline(RolePermissions, admin.TabularInline):
     extra = 0
 
 
-class SectionAdmin(RolePermissions, admin.ModelAdmin):
+class SectionAdmin(DateDrillDownMixin, RolePermissions, admin.ModelAdmin):
     """Permissions from the user's roles only, and rows through the model's
     `visible_to(user)`."""
 

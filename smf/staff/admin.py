@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_lists import DateDrillDownMixin
 from .audit import audit_record
 from .models import AuditLog, StaffProfile, Team
 from .permissions import RolePermissions
@@ -141,7 +142,7 @@ class StaffUserAdmin(RolePermissions, UserAdmin):
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(RolePermissions, AxesAccessAttemptAdmin):
+class AccessAttemptAdmin(DateDrillDownMixin, RolePermissions, AxesAccessAttemptAdmin):
     """Failed sign-ins that count towards a lock. An administrator unlocks a
     username or an address by deleting its attempts; each deletion is audited.
     Nobody adds or edits one (the roles give view and delete only)."""
@@ -174,7 +175,7 @@ class AccessAttemptAdmin(RolePermissions, AxesAccessAttemptAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(RolePermissions, admin.ModelAdmin):
+class AuditLogAdmin(DateDrillDownMixin, RolePermissions, admin.ModelAdmin):
     list_display = ("at", "user", "action", "case_code")
     list_filter = ("action",)
     search_fields = ("case_code", "user__username", "action")

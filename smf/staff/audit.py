@@ -41,6 +41,9 @@ def audit_record(
     *, user, action: str, case_code: str = "", details: dict | None = None
 ) -> AuditLog:
     """Append one line to the audit log. Never pass a name in `details`."""
+    # A refused address may carry any text as its case code: the log keeps as
+    # much of it as its column holds (PostgreSQL refuses a longer value).
+    case_code = case_code[: AuditLog._meta.get_field("case_code").max_length]
     (entry,) = audit_record_many(
         [
             AuditLog(

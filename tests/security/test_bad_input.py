@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from outreach.models import OutreachVisit, SupplyItem
+from smf.staff.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,33 @@ def test_a_count_beyond_any_integer_column_is_a_field_error(login, outreach_work
     assert response.status_code in (200, 400)
     assert "condoms" in response.context["form"].errors
     assert OutreachVisit.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "url_name, query",
+    [
+        ("admin:outreach_clinicvisit_changelist", "visited_on__year=9999"),
+        (
+            "admin:outreach_clinicvisit_changelist",
+            "visited_on__year=2011&visited_on__month=1&visited_on__day=-9223372036854775809",
+        ),
+        ("admin:outreach_outreachvisit_changelist", "visited_on__year=9999&visited_on__month=12"),
+        ("admin:staff_auditlog_changelist", "at__year=99999999999999999999"),
+    ],
+)
+def test_an_impossible_date_in_the_admin_drill_down_is_a_wrong_lookup(
+    login, administrator, url_name, query
+):
+    response = login(administrator).get(f"{reverse(url_name)}?{query}")
+    # Django's answer to a wrong lookup: the list again, flagged with ?e=1.
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_a_case_code_longer_than_any_case_code_is_a_404(login, director):
+    code = "00000000-0000-0000-0000-000000000000-and-more"
+    response = login(director).get(reverse("cases:file", args=[code]))
+    # The refusal is audited with as much of the code as the log's column holds
+    # (PostgreSQL refused the whole of it: a 500).
+    assert response.status_code == 404
+    assert AuditLog.objects.filter(action="access_denied", case_code=code[:32]).exists()
