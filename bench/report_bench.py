@@ -5,7 +5,7 @@
 
 Fills a fresh database (created and dropped by Django's test machinery) with
 a year of records at `--scale` times the demo volume, using the demo seed of
-`reports/demo.py` (`demo_seed`) when it exists (scale 1) and otherwise the synthetic
+`smf/core/demo.py` (`demo_seed`) at scale 1 and otherwise the synthetic
 generator below, which follows the volumes of the 2011 outcomes page (358
 residents in three centers, about 69,000 outreach contacts, 1,844 clinic
 visits...). Prints one line per stage and the total.
@@ -186,13 +186,11 @@ def generate(*, scale: int, year: int, seed: int = 7) -> None:
 
 
 def fill(scale: int, year: int) -> str:
-    try:
-        from reports import demo  # written by the demo-seed helper
-    except ImportError:
-        demo = None
-    if demo is not None and scale == 1 and hasattr(demo, "demo_seed"):
-        demo.demo_seed(password="bench-only-password-0")
-        return "reports.demo.demo_seed (the demo data)"
+    if scale == 1:
+        from smf.core.demo import demo_seed
+
+        demo_seed(password="bench-only-password-0")
+        return "smf.core.demo.demo_seed (the demo data)"
     generate(scale=scale, year=year)
     return f"synthetic generator, {scale}x demo volume"
 

@@ -85,9 +85,9 @@ def log_in(live_server, page):
 
 @pytest.fixture(scope="module")
 def demo_site(request, django_db_setup, django_db_blocker):
-    """The demo (reports.demo.demo_seed) seeded once for a module, on a live
+    """The demo (smf.core.demo.demo_seed) seeded once for a module, on a live
     server of its own: seeding takes seconds, a journey per test would pay it
-    each time. Demo logins use reports.demo.DEFAULT_PASSWORD.
+    each time. Demo logins use smf.core.demo.DEFAULT_PASSWORD.
 
     pytest-django makes every test that asks for `live_server` transactional
     and flushes the database after it, which would throw the demo away after
@@ -102,7 +102,7 @@ def demo_site(request, django_db_setup, django_db_blocker):
     from django.test.utils import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    from reports.demo import DEFAULT_PASSWORD, demo_seed
+    from smf.core.demo import DEFAULT_PASSWORD, demo_seed
 
     if request.node.get_closest_marker("django_db") is None:
         raise pytest.UsageError("a module on demo_site needs pytestmark = pytest.mark.django_db")
@@ -130,7 +130,7 @@ def demo_database(demo_site):
 @pytest.fixture
 def demo_log_in(demo_site, page):
     """demo_log_in(username) -> the page, logged in to the demo through the login form."""
-    from reports.demo import DEFAULT_PASSWORD
+    from smf.core.demo import DEFAULT_PASSWORD
 
     def _log_in(username, target=page):
         sign_in(target, demo_site.url, username, DEFAULT_PASSWORD)

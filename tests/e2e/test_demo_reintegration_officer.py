@@ -1,7 +1,7 @@
 """The demo's reintegration officer plans and records a Tom Dy resident's
 reintegration in the browser: at desktop width, on a phone, and in Khmer.
 
-The demo (reports/demo.py) is seeded once for the module (the `demo_site`
+The demo (smf/core/demo.py) is seeded once for the module (the `demo_site`
 fixture): the login `reintegration` is in the reintegration team, which serves
 every center (TeamCenter). Each run takes the first current Tom Dy resident the
 case list shows; the run before it has reintegrated its own, so each works on a

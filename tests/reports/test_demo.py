@@ -1,7 +1,7 @@
 """The demo data: seed_demo gives back the figures the organisation published.
 
 The expected numbers below are copied from the seed page
-(shared/seeds/000_77c4c19a9aa8288a.txt), not from reports.demo.TARGETS: where
+(shared/seeds/000_77c4c19a9aa8288a.txt), not from the apps' demo TARGETS: where
 the page gives a number it must come out exactly, where it rounds the test
 holds the figure to the page's own wording.
 
@@ -28,10 +28,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import Case
 from outreach.models import ClinicClient, ClinicVisit, OutreachVisit, SupplyReceipt
 from reintegration.models import FollowUpVisit
-from reports.demo import DEFAULT_PASSWORD, DemoGenerator
-from reports.management.commands.seed_demo import demo_password
 from reports.selectors import FIGURE_KEYS, figures_for_year
 from shelters.models import Shelter, Stay
+from smf.core.demo import DEFAULT_PASSWORD, demo_draw, demo_generators
+from smf.core.management.commands.seed_demo import demo_password
 from smf.staff.roles import Role
 from smf.staff.twofactor import totp_secret_of
 from tests import factories
@@ -225,19 +225,16 @@ class TestSeededDemo:
     def test_history_is_the_same_whatever_the_day_it_is_drawn(self):
         """The generator is deterministic: drawn again on another day, the
         history is the one stored."""
-        shelters = {s.code: s for s in Shelter.objects.all()}
-        teams = dict.fromkeys(("outreach", "clinic", "advocacy"))
-        generator = DemoGenerator(shelters=shelters, teams=teams, users={}, today=date(2031, 5, 1))
-        generator.history()
-        drawn = {(p.case.code, p.case.intake_date, p.left) for p in generator.people}
+        drawn, _generators = demo_draw(today=date(2031, 5, 1), eras=("history",))
+        people = {(p.case.code, p.case.intake_date, p.left) for p in drawn.people}
         stored = {
             (code, intake, left)
             for code, intake, left in Case.objects.filter(intake_date__year__lt=2014)
             .annotate(left=Max("stays__left_on"))
             .values_list("code", "intake_date", "left")
         }
-        assert drawn == stored
-        visits = sorted((v.case.code, v.visited_on) for v in generator.rows[FollowUpVisit])
+        assert people == stored
+        visits = sorted((v.case.code, v.visited_on) for v in drawn.rows[FollowUpVisit])
         assert visits == sorted(
             FollowUpVisit.objects.filter(visited_on__year__lt=2015).values_list(
                 "case__code", "visited_on"
@@ -256,6 +253,19 @@ class TestSeededDemo:
         assert client.login(
             request=_login_request(), username="director", password="a-new-password"
         )
+
+
+def test_each_app_draws_its_own_demo_bottom_layer_first():
+    """Each app's generator lives in its own demo module, and they run in the
+    order of the layers (INSTALLED_APPS), so an app draws on what those below drew."""
+    modules = [cls.__module__ for cls in demo_generators()]
+    assert modules == [
+        "cases.demo",
+        "shelters.demo",
+        "reintegration.demo",
+        "outreach.demo",
+        "reports.demo",
+    ]
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reports.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
+from smf.core.demo import DEFAULT_PASSWORD, DemoRefused, demo_seed
 from smf.staff.roles import Role
 from smf.staff.twofactor import totp_enrol, totp_secret_check, totp_secret_of
 
@@ -84,16 +84,18 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo records already present: left as they are; logins updated.")
         self.stdout.write("")
-        table = [("username", "role", "centers", "works on")] + [
+        # The apps' columns (shelters: the centers a login works at) after its role.
+        columns = result["columns"]
+        table = [("username", "role", *columns, "works on")] + [
             (
                 user.username,
                 str(Role.LABELS[login.role]),
-                ", ".join(login.centers) or "-",
+                *(texts.get(user.username, "-") for texts in columns.values()),
                 login.can,
             )
             for login, user in result["logins"]
         ]
-        widths = [max(len(row[i]) for row in table) for i in range(4)]
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
         for row in table:
             self.stdout.write(
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
