@@ -38,6 +38,7 @@ COPY . .
 RUN SECRET_KEY=build-only-not-a-secret \
     FIELD_ENCRYPTION_KEYS=build-only-not-a-key \
     BLIND_INDEX_KEY=build-only-not-a-key \
+    AUDIT_CHAIN_KEY=build-only-not-a-key \
     DEBUG=0 \
     sh -c 'python manage.py collectstatic --no-input -v0 \
         && if [ -d locale ]; then python manage.py compilemessages -v0; fi'
