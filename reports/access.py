@@ -27,7 +27,7 @@ IMPORT = sections.declare(
         area=AREA,
         description=_("Upload, check and import a folder of CSV files, all or nothing."),
         levels={Role.ADMINISTRATOR: W},
-        models=("reports.importjob", "reports.importedfile"),
+        models=("imports.importjob", "imports.importedfile"),
         order=310,
     )
 )

@@ -28,24 +28,6 @@ class Disbursement(TimeStamped):
         ]
 
 
-class ImportedFile(models.Model):
-    """A CSV file already imported, by checksum: the same file is refused twice."""
-
-    sha256 = models.CharField(max_length=64, unique=True)
-    filename = models.CharField(max_length=120)
-    rows = models.PositiveIntegerField()
-    imported_at = models.DateTimeField(auto_now_add=True)
-    imported_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-imported_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.sha256[:12]})"
-
-
 class ImpactReport(models.Model):
     """One requested version of the annual impact report.
 
@@ -98,36 +80,6 @@ class ImpactReport(models.Model):
 
     def __str__(self) -> str:
         return f"impact report {self.year} {self.language} {self.variant} v{self.version}"
-
-
-class ImportJob(models.Model):
-    """A bulk import uploaded in the browser: validated first, written on confirm."""
-
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking")
-        INVALID = "invalid", _("Has errors")
-        VALID = "valid", _("Ready to import")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    archive = models.FileField(upload_to="imports/")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"import {self.uuid}"
 
 
 class VenueYear(models.Model):

@@ -1,10 +1,14 @@
 """Every write of the impact report: requesting, compiling, re-queueing, notifying.
 
-A report is a job row (`ImpactReport`). `report_request` creates it and queues
-the Celery task after the transaction commits; the task calls
+A report is a job row (`ImpactReport`): the row is the truth and the queue
+message only a wake-up (smf/core/jobs.py). `report_request` creates it and
+queues the Celery task after the transaction commits; a broker that is down
+leaves it queued, and the sweep sends it again. The task calls
 `impact_report_compile`, which claims the row with a conditional UPDATE
-(queued -> running), so a second delivery of the same task does nothing.
-The figures are frozen in the row when the PDF is rendered.
+(queued -> running), so a second delivery of the same task does nothing, and
+beats a heartbeat while it renders; a job whose heartbeat stops (its worker was
+killed) is re-queued by the sweep within minutes. The figures are frozen in
+the row when the PDF is rendered.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from smf.core.jobs import job_claim, job_heartbeat, jobs_requeue_stale, jobs_resend_queued
 from smf.core.queue import enqueue_on_commit
 from smf.staff.audit import audit_record
 
@@ -33,9 +37,6 @@ from .translations import ensure_compiled
 
 logger = logging.getLogger(__name__)
 
-# A running job whose heartbeat is older than this has lost its worker (the
-# task's hard time limit is shorter), and a queued job this old lost its message.
-STALE_AFTER = timedelta(seconds=getattr(settings, "REPORT_STALE_SECONDS", 20 * 60))
 # Deliveries of one job before it is failed for good (a report that kills its
 # worker every time must not loop).
 MAX_ATTEMPTS = 3
@@ -128,7 +129,12 @@ def impact_report_render(
 
 
 def report_request(*, user, year: int, language: str, variant: str) -> ImpactReport:
-    """A new version of the year's report, queued once the transaction commits."""
+    """A new version of the year's report, queued once the transaction commits.
+
+    `report.sending.sent` says, after the commit, whether the message reached
+    the broker: when it did not, the row stays queued and the sweep sends it
+    again once the broker is back (the request never fails for it).
+    """
 
     for _attempt in range(5):
         try:
@@ -149,56 +155,56 @@ def report_request(*, user, year: int, language: str, variant: str) -> ImpactRep
             continue
     else:  # pragma: no cover - five collisions in a row
         raise RuntimeError("could not allocate a report version")
-    report_id = report.pk
-    enqueue_on_commit(COMPILE_TASK, report_id)
+    report.sending = enqueue_on_commit(COMPILE_TASK, report.pk)
     logger.info("impact report %s requested (year %s v%s)", report.uuid, year, report.version)
     return report
 
 
 def impact_report_claim(*, report_id: int) -> bool:
     """queued -> running, or False when someone else has it (or it is finished)."""
-    now = timezone.now()
-    return bool(
-        ImpactReport.objects.filter(pk=report_id, status=Status.QUEUED).update(
-            status=Status.RUNNING,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=5,
-            progress_note="claimed",
-            error="",
-        )
-    )
-
-
-def impact_report_progress(*, report_id: int, percent: int, note: str) -> None:
-    ImpactReport.objects.filter(pk=report_id, status=Status.RUNNING).update(
-        progress=percent, progress_note=note[:120], heartbeat_at=timezone.now()
+    return job_claim(
+        ImpactReport.objects,
+        job_id=report_id,
+        started_at=timezone.now(),
+        progress=5,
+        progress_note="claimed",
+        error="",
     )
 
 
 def impact_report_compile(*, report_id: int) -> ImpactReport | None:
-    """The task's body: claim, compute, render, store. None if not claimed."""
+    """The task's body: claim, compute, render, store. None if not claimed.
+
+    The heartbeat beats from a thread for the whole run, so the PDF render (one
+    long step) still shows the worker alive; only this attempt's run may store
+    its result (a run the sweep gave up on, if it wakes, stores nothing).
+    """
     if not impact_report_claim(report_id=report_id):
         logger.info("impact report %s not queued: nothing to do", report_id)
         return None
     report = ImpactReport.objects.get(pk=report_id)
+    ours = ImpactReport.objects.filter(
+        pk=report_id, status=Status.RUNNING, attempts=report.attempts
+    )
 
     def step(percent: int, note: str) -> None:
-        impact_report_progress(report_id=report_id, percent=percent, note=note)
+        ours.update(progress=percent, progress_note=note[:120], heartbeat_at=timezone.now())
 
-    content, snapshot = impact_report_render(
-        year=report.year,
-        language=report.language,
-        public=report.variant == ImpactReport.Variant.PUBLIC,
-        version=report.version,
-        on_step=step,
-    )
+    with job_heartbeat(ours, every=settings.REPORT_HEARTBEAT_SECONDS):
+        content, snapshot = impact_report_render(
+            year=report.year,
+            language=report.language,
+            public=report.variant == ImpactReport.Variant.PUBLIC,
+            version=report.version,
+            on_step=step,
+        )
     step(90, "saving")
     name = f"impact-report-{report.year}-{report.language}-{report.variant}-v{report.version}.pdf"
+    attempt = report.attempts
     with transaction.atomic():
         report = ImpactReport.objects.select_for_update().get(pk=report_id)
-        if report.status != Status.RUNNING:  # re-queued meanwhile: the newer run wins
+        if report.status != Status.RUNNING or report.attempts != attempt:
+            # Re-queued meanwhile (this run was taken for dead): the newer run wins.
             return None
         report.file.save(name, ContentFile(content), save=False)
         report.figures = snapshot_to_json(snapshot)
@@ -233,40 +239,38 @@ def impact_report_fail(*, report_id: int, reason: str) -> None:
     logger.warning("impact report %s failed: %s", report_id, reason[:200])
 
 
+def _failed_after(attempts: int) -> str:
+    return _("The worker stopped during each of %(n)s attempts; the report was not made.") % {
+        "n": attempts
+    }
+
+
 def impact_reports_requeue_stale(*, now=None) -> dict[str, list[int]]:
-    """Jobs whose worker died (or whose message was lost) go back to the queue.
+    """The sweep, every minute: jobs whose worker died or whose message was lost.
 
-    A running job with an old heartbeat is re-queued, unless it has already
-    been tried MAX_ATTEMPTS times: then it is failed with the reason. A queued
-    job that no worker picked up is queued again (the claim makes a duplicate
-    harmless).
+    A running job silent for REPORT_STALE_SECONDS lost its worker: it is
+    re-queued and sent again, unless it has already been tried MAX_ATTEMPTS
+    times, when it is failed with the reason. A job queued for longer than
+    REPORT_RESEND_SECONDS (the broker was down, or lost the message) is sent
+    again; the claim makes a duplicate harmless.
     """
-
     now = now or timezone.now()
-    cutoff = now - STALE_AFTER
-    last_sign = Coalesce("heartbeat_at", "started_at", "created_at")
-    stale = ImpactReport.objects.annotate(last_sign=last_sign).filter(
-        Q(status=Status.RUNNING) | Q(status=Status.QUEUED), last_sign__lt=cutoff
+    result = jobs_requeue_stale(
+        ImpactReport.objects,
+        task_name=COMPILE_TASK,
+        stale_after=timedelta(seconds=settings.REPORT_STALE_SECONDS),
+        max_attempts=MAX_ATTEMPTS,
+        failed_reason=_failed_after,
+        requeue_values={"progress": 0, "progress_note": "requeued"},
+        now=now,
     )
-    requeued, failed = [], []
-    for report_id, status, attempts in stale.values_list("pk", "status", "attempts"):
-        if status == Status.RUNNING and attempts >= MAX_ATTEMPTS:
-            reason = _(
-                "The worker stopped during each of %(n)s attempts; the report was not made."
-            ) % {"n": attempts}
-            if ImpactReport.objects.filter(pk=report_id, status=Status.RUNNING).update(
-                status=Status.FAILED, error=reason, finished_at=now
-            ):
-                failed.append(report_id)
-            continue
-        if ImpactReport.objects.filter(pk=report_id, status=status).update(
-            status=Status.QUEUED, progress=0, progress_note="requeued", heartbeat_at=now
-        ):
-            requeued.append(report_id)
-            enqueue_on_commit(COMPILE_TASK, report_id)
-    if requeued or failed:
-        logger.warning("stale impact reports: requeued %s, failed %s", requeued, failed)
-    return {"requeued": requeued, "failed": failed}
+    resent = jobs_resend_queued(
+        ImpactReport.objects,
+        task_name=COMPILE_TASK,
+        queued_for=timedelta(seconds=settings.REPORT_RESEND_SECONDS),
+        now=now,
+    )
+    return {**result, "resent": resent}
 
 
 def impact_report_compile_previous_year(*, today: date | None = None) -> list[ImpactReport]:

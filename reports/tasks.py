@@ -1,4 +1,4 @@
-"""Celery tasks of the reports app (the import's tasks live in tasks_import.py)."""
+"""Celery tasks of the reports app."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from . import services
-from .tasks_import import *  # noqa: F401,F403
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,8 @@ def impact_report_compile(self, report_id: int) -> str:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def impact_reports_requeue_stale() -> dict:
-    """Every 10 minutes: jobs whose worker died go back to the queue (or fail)."""
+    """Every minute: jobs whose worker died go back to the queue (or fail), and
+    queued jobs whose message may have been lost are sent again."""
     return services.impact_reports_requeue_stale()
 
 

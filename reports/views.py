@@ -69,11 +69,24 @@ def request_report(request):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("reports:index")
     report = services.report_request(user=request.user, **form.cleaned_data)
-    messages.success(
-        request,
-        _("The %(year)s report (version %(version)s) is queued. It appears below when ready.")
-        % {"year": report.year, "version": report.version},
-    )
+    numbers = {"year": report.year, "version": report.version}
+    if report.sending.sent is False:
+        # The broker is down: the request is saved all the same, and the sweep
+        # sends it once the broker is back.
+        messages.warning(
+            request,
+            _(
+                "The %(year)s report (version %(version)s) is saved. Queued; it starts as "
+                "soon as the worker is reachable."
+            )
+            % numbers,
+        )
+    else:
+        messages.success(
+            request,
+            _("The %(year)s report (version %(version)s) is queued. It appears below when ready.")
+            % numbers,
+        )
     return redirect(reverse("reports:index") + f"#report-{report.uuid}")
 
 

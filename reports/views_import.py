@@ -7,17 +7,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.forms_import import ImportUploadForm
-from reports.importing import FILE_NAMES, import_job_confirm, import_job_start
-from reports.models import ImportJob
+from smf.imports.jobs import import_job_confirm, import_job_start
+from smf.imports.models import ImportJob
+from smf.imports.spec import file_names
 
 from .access import can_import_records
 
 RECENT_JOBS = 10
 # The statuses a job leaves by itself: the page polls while in one of them.
-RUNNING = (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
+RUNNING = (
+    ImportJob.Status.QUEUED,
+    ImportJob.Status.VALIDATING,
+    ImportJob.Status.CONFIRMED,
+    ImportJob.Status.IMPORTING,
+)
+WAITING = (ImportJob.Status.QUEUED, ImportJob.Status.CONFIRMED)
+NOT_SENT = _lazy("Queued; it starts as soon as the worker is reachable.")
 
 
 def _require_importer(user) -> None:
@@ -36,12 +45,14 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_start(user=request.user, archive=form.cleaned_data["archive"])
+        if job.sending.sent is False:
+            messages.info(request, NOT_SENT)
         return redirect("reports:import_detail", job_uuid=job.uuid)
     jobs = ImportJob.objects.select_related("uploaded_by")[:RECENT_JOBS]
     return render(
         request,
         "reports/import_upload.html",
-        {"form": form, "jobs": jobs, "file_names": FILE_NAMES},
+        {"form": form, "jobs": jobs, "file_names": file_names()},
     )
 
 
@@ -53,7 +64,12 @@ def import_detail(request, job_uuid):
     return render(
         request,
         "reports/import_detail.html",
-        {"job": job, "counts": counts, "running": job.status in RUNNING},
+        {
+            "job": job,
+            "counts": counts,
+            "running": job.status in RUNNING,
+            "waiting": job.status in WAITING,
+        },
     )
 
 
@@ -67,6 +83,7 @@ def import_status(request, job_uuid):
             "status_display": str(job.get_status_display()),
             "progress": job.progress,
             "running": job.status in RUNNING,
+            "waiting": job.status in WAITING,
         }
     )
 
@@ -76,7 +93,10 @@ def import_status(request, job_uuid):
 def import_confirm(request, job_uuid):
     job = _job_for(request.user, job_uuid)
     if import_job_confirm(job=job):
-        messages.success(request, _("The import has started."))
+        if job.sending.sent is False:
+            messages.info(request, NOT_SENT)
+        else:
+            messages.success(request, _("The import has started."))
     else:
         messages.warning(request, _("This import is not waiting for a confirmation."))
     return redirect("reports:import_detail", job_uuid=job.uuid)

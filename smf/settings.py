@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "two_factor",
     "smf.staff",
     "smf.core",
+    "smf.imports",
     "cases",
     "shelters",
     "reintegration",
@@ -273,7 +274,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # Longer than any countdown we use, so a task is never redelivered while it waits.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# The socket timeouts make a publish to a Redis that is down, unreachable or
+# hung give up within about two seconds: the job row is the truth and the queue
+# only a wake-up, so a request answers at once and beat re-sends the job later
+# (smf/core/queue.py, smf/core/jobs.py). The worker's BRPOP waits 1 s, less
+# than the read timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The previous year's impact report, compiled on 15 January.
@@ -281,15 +301,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.impact_report_compile_previous_year",
         "schedule": crontab(minute=0, hour=6, day_of_month=15, month_of_year=1),
     },
-    # Stale running report jobs (a worker died) are re-queued or failed.
+    # Report jobs whose worker died (no heartbeat) are re-queued or failed, and
+    # queued ones whose message may have been lost are sent again.
     "impact-report-requeue-stale": {
         "task": "reports.tasks.impact_reports_requeue_stale",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
+        # A sweep no worker took within the minute is superseded by the next one.
+        "options": {"expires": 55},
     },
-    # Checked imports nobody confirmed within two days are failed and their
-    # archives (which hold names) deleted.
+    # Import jobs: lost messages sent again, jobs of killed workers re-queued.
+    "import-jobs-sweep": {
+        "task": "smf.imports.tasks.import_jobs_sweep_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Imports nobody confirmed within two days, or never finished, fail and
+    # their archives (which hold names) are deleted.
     "import-jobs-expire": {
-        "task": "reports.tasks_import.import_jobs_expire_task",
+        "task": "smf.imports.tasks.import_jobs_expire_task",
         "schedule": crontab(minute=30, hour=2),
     },
     # Each reintegration officer's digest of visits due and overdue.
@@ -369,6 +398,23 @@ CALENDAR_FEED_DAYS = int(os.environ.get("CALENDAR_FEED_DAYS", "90"))
 
 # Small-number suppression in the public impact report.
 REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "5"))
+# A running report beats every REPORT_HEARTBEAT_SECONDS; one silent for
+# REPORT_STALE_SECONDS lost its worker and is re-queued by the sweep (every
+# minute); one queued for REPORT_RESEND_SECONDS is sent to the queue again.
+REPORT_HEARTBEAT_SECONDS = float(os.environ.get("REPORT_HEARTBEAT_SECONDS", "20"))
+REPORT_STALE_SECONDS = float(os.environ.get("REPORT_STALE_SECONDS", str(3 * 60)))
+REPORT_RESEND_SECONDS = float(os.environ.get("REPORT_RESEND_SECONDS", str(2 * 60)))
+
+# The bulk import (smf/imports): what an archive may hold, by what it really
+# unpacks to (defaults that fit a 2 GB host; the import streams, so memory
+# does not grow with them), and its jobs' heartbeat, as the reports' above.
+IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "200"))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(1024**3)))
+IMPORT_MAX_RATIO = int(os.environ.get("IMPORT_MAX_RATIO", "200"))
+IMPORT_MAX_LINE_CHARS = int(os.environ.get("IMPORT_MAX_LINE_CHARS", "100000"))
+IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "20"))
+IMPORT_STALE_SECONDS = float(os.environ.get("IMPORT_STALE_SECONDS", str(3 * 60)))
+IMPORT_RESEND_SECONDS = float(os.environ.get("IMPORT_RESEND_SECONDS", str(2 * 60)))
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Somaly Mam Foundation")
 
 # Logs carry ids, never names: nothing here logs request bodies.

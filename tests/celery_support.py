@@ -8,6 +8,8 @@ and so exercises the broker, JSON serialisation and late acknowledgement.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
@@ -23,9 +25,22 @@ def _close_worker_connections(**kwargs) -> None:
     connections.close_all()
 
 
-@pytest.fixture
-def celery_real_worker(settings):
-    url = require_redis()
+def _forget_broker_connections() -> None:
+    # The app keeps its producer pool for the broker it first sent to: after
+    # the URL changes, the next send must look up the pool of the new one.
+    # (kombu keeps one pool per broker URL, reused later: never closed here.)
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.__dict__["amqp"]._producer_pool = None
+
+
+@contextmanager
+def broker_at(url: str, settings=None):
+    """Send tasks to the broker at `url` (not eager) while the block runs.
+
+    `redis://127.0.0.1:1/0`, a closed port, is a broker that is down. With
+    pytest-django's `settings`, CELERY_TASK_ALWAYS_EAGER is switched there too.
+    """
     # The app reads Django settings under the CELERY_ namespace: its keys must
     # be given with that prefix, or the update is silently ignored.
     previous = {
@@ -33,14 +48,26 @@ def celery_real_worker(settings):
         "CELERY_BROKER_URL": app.conf.broker_url,
         "CELERY_RESULT_BACKEND": app.conf.result_backend,
     }
+    _forget_broker_connections()
     app.conf.update(
         CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url
     )
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    task_postrun.connect(_close_worker_connections, weak=False)
+    if settings is not None:
+        settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
-            yield w
+        yield app
     finally:
-        task_postrun.disconnect(_close_worker_connections)
+        _forget_broker_connections()
         app.conf.update(**previous)
+
+
+@pytest.fixture
+def celery_real_worker(settings):
+    url = require_redis()
+    with broker_at(url, settings):
+        task_postrun.connect(_close_worker_connections, weak=False)
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+                yield w
+        finally:
+            task_postrun.disconnect(_close_worker_connections)

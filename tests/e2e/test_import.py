@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import ImportJob
+from smf.imports.models import ImportJob
 from tests.reports.import_support import organisation_folder, zip_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)

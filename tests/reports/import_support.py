@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from reports.importing import FILES, ImportedFile
+from smf.imports.models import ImportedFile
+from smf.imports.spec import files as declared_files
 from smf.staff.models import AuditLog
 
 
@@ -24,7 +25,7 @@ def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
 
 def row_counts() -> dict[str, int]:
     """How many rows every table an import writes holds."""
-    counts = {spec.filename: spec.model.objects.count() for spec in FILES}
+    counts = {spec.filename: spec.model.objects.count() for spec in declared_files()}
     counts["imported files"] = ImportedFile.objects.count()
     counts["audit log"] = AuditLog.objects.count()
     return counts

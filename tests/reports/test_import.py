@@ -9,16 +9,11 @@ from django.db import connection
 
 from cases.models import Case, LegalCase
 from outreach.models import ClinicVisit
-from reports.importing import (
-    ImportRejected,
-    files_from_folder,
-    files_from_path,
-    files_from_zip,
-    records_import,
-    records_validate,
-)
 from reports.selectors import figures_for_year
 from shelters.models import Stay
+from smf.imports.archive import ImportRejected, files_from_folder, files_from_path, files_from_zip
+from smf.imports.validate import records_validate
+from smf.imports.write import records_import
 from tests import factories
 from tests.reports.import_support import csv_bytes, organisation_folder, row_counts, zip_bytes
 
@@ -413,7 +408,7 @@ def test_unknown_file_name_is_refused():
         records_import(files=files)
 
     assert refused.value.errors[0].startswith(
-        "case.csv: unknown file name (the files of an import are: shelters.csv, cases.csv,"
+        "case.csv: unknown file name (the files of an import are: cases.csv, shelters.csv,"
     )
     assert row_counts()["cases.csv"] == 0
 

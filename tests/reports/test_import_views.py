@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from reports.models import ImportJob
-from reports.tasks_import import import_jobs_expire_task
+from smf.core.sealed import seal_file
+from smf.imports.models import ImportJob
+from smf.imports.tasks import import_jobs_expire_task
 from tests.reports.import_support import csv_bytes, organisation_folder, row_counts, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,13 @@ def upload(client, files: dict[str, bytes], capture):
     archive = SimpleUploadedFile("export.zip", zip_bytes(files), "application/zip")
     with capture(execute=True):
         return client.post(reverse("reports:import_upload"), {"archive": archive})
+
+
+def stored(job: ImportJob, media) -> None:
+    """Give a job an archive on disk, as an upload would (sealed)."""
+    job.archive = f"imports/{job.uuid}.sealed"
+    job.save(update_fields=["archive"])
+    seal_file(io.BytesIO(b"zip"), media / job.archive)
 
 
 def archives(media) -> list:
@@ -51,7 +59,10 @@ def test_administrator_uploads_sees_the_check_confirms_and_records_exist(
     assert response.status_code == 302
     assert response.url == reverse("reports:import_detail", kwargs={"job_uuid": job.uuid})
     assert job.status == ImportJob.Status.VALID
-    assert job.archive.name == f"imports/{job.uuid}.zip"  # not the uploaded name
+    assert job.archive == f"imports/{job.uuid}.sealed"  # not the uploaded name
+    sealed = (media / job.archive).read_bytes()
+    assert oct((media / job.archive).stat().st_mode & 0o777) == "0o600"
+    assert b"cases.csv" not in sealed and b"Chenda" not in sealed  # encrypted at rest
     assert Case.objects.count() == 0  # a check writes nothing
     page = client.get(response.url).content.decode()
     assert "Import these records" in page
@@ -72,6 +83,7 @@ def test_administrator_uploads_sees_the_check_confirms_and_records_exist(
         "status_display": "Imported",
         "progress": 100,
         "running": False,
+        "waiting": False,
     }
 
 
@@ -182,7 +194,7 @@ def test_a_checked_import_nobody_confirms_is_expired_with_its_archive(administra
         for _ in range(2)
     )
     for job in (old, recent):
-        job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+        stored(job, media)
     ImportJob.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=3))
 
     assert import_jobs_expire_task() == 1
@@ -192,14 +204,18 @@ def test_a_checked_import_nobody_confirms_is_expired_with_its_archive(administra
     assert old.status == ImportJob.Status.FAILED and not old.archive
     assert old.errors[0].startswith("Not confirmed within 2 days")
     assert recent.status == ImportJob.Status.VALID
-    assert archives(media) == [media / "imports" / f"{recent.uuid}.zip"]
+    assert archives(media) == [media / "imports" / f"{recent.uuid}.sealed"]
 
 
 @pytest.mark.parametrize(
     "status, age, expires",
     [
+        (ImportJob.Status.QUEUED, timedelta(hours=25), True),
+        (ImportJob.Status.QUEUED, timedelta(hours=2), False),
         (ImportJob.Status.VALIDATING, timedelta(hours=25), True),
         (ImportJob.Status.VALIDATING, timedelta(hours=2), False),
+        (ImportJob.Status.CONFIRMED, timedelta(days=3, hours=1), True),
+        (ImportJob.Status.CONFIRMED, timedelta(days=2, hours=1), False),
         (ImportJob.Status.IMPORTING, timedelta(days=3, hours=1), True),
         (ImportJob.Status.IMPORTING, timedelta(days=2, hours=1), False),
     ],
@@ -208,7 +224,7 @@ def test_a_check_or_import_that_never_finished_expires_with_its_archive(
     administrator, media, status, age, expires
 ):
     job = ImportJob.objects.create(uploaded_by=administrator, status=status)
-    job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+    stored(job, media)
     ImportJob.objects.filter(id=job.id).update(created_at=timezone.now() - age)
 
     assert import_jobs_expire_task() == int(expires)
@@ -220,12 +236,12 @@ def test_a_check_or_import_that_never_finished_expires_with_its_archive(
         assert archives(media) == []
     else:
         assert job.status == status
-        assert archives(media) == [media / "imports" / f"{job.uuid}.zip"]
+        assert archives(media) == [media / "imports" / f"{job.uuid}.sealed"]
 
 
 def test_a_finished_job_keeps_no_archive(administrator, media):
     job = ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.INVALID)
-    job.archive.save(f"{job.uuid}.zip", ContentFile(b"zip"))
+    stored(job, media)
     assert import_jobs_expire_task() == 0
     job.refresh_from_db()
     assert job.status == ImportJob.Status.INVALID and not job.archive

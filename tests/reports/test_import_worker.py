@@ -8,8 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from cases.models import Case
-from reports.importing import import_job_confirm, import_job_start
-from reports.models import ImportJob
+from smf.imports.jobs import import_job_confirm, import_job_start
+from smf.imports.models import ImportJob
 from tests.reports.import_support import organisation_folder, zip_bytes
 
 

@@ -166,7 +166,7 @@ def test_a_job_whose_worker_was_killed_is_requeued_and_completes(
     assert tasks.impact_report_compile.apply(args=[report.pk]).get() == "skipped"
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.impact_reports_requeue_stale.apply().get()
-    assert result == {"requeued": [report.pk], "failed": []}
+    assert result == {"requeued": [report.pk], "failed": [], "resent": []}
     report.refresh_from_db()
     assert report.status == ImpactReport.Status.DONE and report.attempts == 2
 
@@ -176,7 +176,11 @@ def test_a_job_that_kills_its_worker_every_time_is_failed_not_looped(director, f
     report = ImpactReport.objects.create(
         year=YEAR, status="running", attempts=services.MAX_ATTEMPTS, heartbeat_at=old
     )
-    assert services.impact_reports_requeue_stale() == {"requeued": [], "failed": [report.pk]}
+    assert services.impact_reports_requeue_stale() == {
+        "requeued": [],
+        "failed": [report.pk],
+        "resent": [],
+    }
     report.refresh_from_db()
     assert report.status == ImpactReport.Status.FAILED and "3 attempts" in report.error
 
@@ -185,7 +189,7 @@ def test_a_fresh_running_job_is_left_alone(director):
     report = ImpactReport.objects.create(
         year=YEAR, status="running", attempts=1, heartbeat_at=timezone.now()
     )
-    assert services.impact_reports_requeue_stale() == {"requeued": [], "failed": []}
+    assert services.impact_reports_requeue_stale() == {"requeued": [], "failed": [], "resent": []}
     report.refresh_from_db()
     assert report.status == ImpactReport.Status.RUNNING
 
@@ -234,7 +238,8 @@ def test_the_director_gets_a_link_by_email_never_figures(
 
 
 def test_task_arguments_are_ids_only(director, django_capture_on_commit_callbacks):
-    with mock.patch.object(tasks.impact_report_compile, "delay") as delay:
+    with mock.patch.object(tasks.impact_report_compile, "apply_async") as send:
         with django_capture_on_commit_callbacks(execute=True):
             report = request(director)
-    delay.assert_called_once_with(report.pk)
+    send.assert_called_once_with(args=(report.pk,), ignore_result=True)
+    assert report.sending.sent is True

@@ -19,8 +19,10 @@ Notes (NOTES: who may read each is written out in test_every_url.NOTE_READERS):
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -28,8 +30,10 @@ from django.core.files.base import ContentFile
 from cases.models import CaseNote, Consent
 from outreach.models import ClinicClient, SupplyItem
 from reintegration.models import FollowUpVisit, TeamCenter
-from reports.models import ImpactReport, ImportJob
+from reports.models import ImpactReport
 from shelters.models import GroupActivity, Stay
+from smf.core.sealed import seal_file
+from smf.imports.models import ImportJob
 from smf.staff.models import Team
 from tests import factories
 
@@ -167,7 +171,9 @@ def world(
     report = ImpactReport.objects.create(year=2011, status=ImpactReport.Status.DONE)
     report.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"))
     job = ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.INVALID)
-    job.archive.save(f"{job.uuid}.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    job.archive = f"imports/{job.uuid}.sealed"
+    job.save(update_fields=["archive"])
+    seal_file(io.BytesIO(b"PK\x05\x06" + b"\0" * 18), Path(settings.MEDIA_ROOT) / job.archive)
     ClinicClient.objects.create(code="C-0042")
     factories.clinic_visit("C-0042")
     return World(

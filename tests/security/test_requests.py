@@ -213,7 +213,7 @@ def test_a_refused_attempt_is_audited_like_any_other(world, login):
 def test_uploaded_imports_and_report_pdfs_are_never_served_as_files(world, client):
     """Import archives (names!) and PDFs are read only through the scoped views."""
     client.force_login(world.users[ADMIN])
-    for path in (world.import_job.archive.name, world.report.file.name):
+    for path in (world.import_job.archive, world.report.file.name):
         assert client.get(f"/{django_settings.MEDIA_URL}{path}").status_code == 404
         assert client.get(f"/static/{path}").status_code == 404
     media = str(django_settings.MEDIA_ROOT)

@@ -41,9 +41,9 @@ from django.utils import timezone
 from cases.models import Case, CaseNote, Consent, LegalCase
 from outreach.models import Venue
 from reintegration.models import FollowUpVisit, ReintegrationPlan, TeamCenter
-from reports.models import ImportJob
 from shelters import case_search
 from shelters.models import Shelter, Stay
+from smf.imports.models import ImportJob
 from smf.staff.models import AuditLog
 from smf.staff.roles import Role
 from tests.conftest import PASSWORD

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, connections, transaction
 
 from cases.services import cases_export_audit
-from reports.importing import records_import
+from smf.imports.write import records_import
 from smf.staff.audit import audit_record, audit_record_many
 from smf.staff.chain import GENESIS, line_hash
 from smf.staff.models import AuditLog

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.importing import ImportRejected, files_from_path, records_import
+from smf.imports.archive import ImportRejected, source_from_path
+from smf.imports.write import records_import
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, folder: str, dry_run: bool, **options):
         try:
-            result = records_import(files=files_from_path(folder), dry_run=dry_run)
+            with source_from_path(folder) as source:
+                result = records_import(files=source, dry_run=dry_run)
         except ImportRejected as rejected:
             for line in rejected.errors:
                 self.stderr.write(line)
