@@ -207,6 +207,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # her own reset the count of the address she guesses another's password from.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "smf.staff.signin.client_address"
+AXES_USERNAME_CALLABLE = "smf.staff.signin.attempt_username"
 AXES_LOCKOUT_CALLABLE = "smf.staff.signin.lockout_response"
 # Sign-ins and sign-outs are in our audit log; axes keeps only the attempts
 # that count towards a lock.

@@ -147,9 +147,25 @@ def remembered_lock_end(username, address):
     return datetime.fromtimestamp(max(found.values()), tz=UTC)
 
 
+# axes keeps a username in 255 characters (AccessAttempt.username): a longer
+# guess is counted, and looked up, by its first 255.
+USERNAME_KEPT = 255
+
+
 def posted_username(request) -> str:
     """The username as the login form cleans it (stripped, NFKC), as axes keys it."""
-    return unicodedata.normalize("NFKC", str(request.POST.get("username", "")).strip())
+    posted = unicodedata.normalize("NFKC", str(request.POST.get("username", "")).strip())
+    return posted[:USERNAME_KEPT]
+
+
+def attempt_username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username a failed sign-in is counted under,
+    cut to what axes's table holds (the login form does not bound its length,
+    and PostgreSQL refuses a longer value: a 500 before this)."""
+    if credentials:
+        username = credentials.get("username")
+        return None if username is None else str(username)[:USERNAME_KEPT]
+    return posted_username(request)
 
 
 def refuse_if_locked(request):

@@ -4,6 +4,7 @@ answer and changes nothing."""
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 
 from outreach.models import OutreachVisit, SupplyItem
@@ -97,3 +98,11 @@ def test_a_case_code_longer_than_any_case_code_is_a_404(login, director):
     # (PostgreSQL refused the whole of it: a 500).
     assert response.status_code == 404
     assert AuditLog.objects.filter(action="access_denied", case_code=code[:32]).exists()
+
+
+def test_a_username_longer_than_axes_keeps_is_a_failed_sign_in_not_a_500(client):
+    username = "A" * 256
+    response = client.post(reverse("login"), {"username": username, "password": "guess"})
+    # Counted under its first 255 characters (PostgreSQL refused the whole: a 500).
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == username[:255]
