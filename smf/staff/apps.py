@@ -44,10 +44,10 @@ class StaffConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals as auth_signals
 
-        from . import signin
+        from . import sessions, signin
 
-        auth_signals.user_logged_in.connect(signin.on_logged_in, dispatch_uid="staff.login")
-        auth_signals.user_logged_out.connect(signin.on_logged_out, dispatch_uid="staff.logout")
+        auth_signals.user_logged_in.connect(sessions.on_logged_in, dispatch_uid="staff.login")
+        auth_signals.user_logged_out.connect(sessions.on_logged_out, dispatch_uid="staff.logout")
         auth_signals.user_login_failed.connect(
             signin.on_login_failed, dispatch_uid="staff.login_failed"
         )

@@ -1,7 +1,7 @@
 """Her logins: the rows of the "Your sessions" page, and the one way to end one.
 
 A StaffSession row mirrors a session of the session store (Django's database
-engine, or cached_db): written at log-in (smf.staff.signin.on_logged_in, once
+engine, or cached_db): written at log-in (`on_logged_in` below, once
 the key is final: login() has cycled it), its last request renewed when the
 session lifetime middleware renews SEEN_AT (once a minute, so no query per
 request), and deleted at log-out, which every timeout goes through. A session
@@ -17,6 +17,7 @@ anonymous, so it goes to the login page) and its row, and is audited as
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from importlib import import_module
 from uuid import UUID
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from .audit import audit_record, current_actor
 from .models import StaffSession
-from .signin import LOGIN_AT, client_address
+from .signin import LOGIN_AT, SEEN_AT, client_address, request_address
 
 # The User-Agent is read this far at most; only the summary below is kept.
 USER_AGENT_READ = 512
@@ -245,3 +246,29 @@ def user_saved(sender, instance, created: bool = False, raw: bool = False, **kwa
     if update_fields is not None and "is_active" not in update_fields:
         return
     sessions_end_all(instance, reason="deactivated")
+
+
+# --- receivers of log-in and log-out (connected in smf/staff/apps.py) ----------------
+
+
+def on_logged_in(sender, request, user, **kwargs):
+    """The session's clocks start, its row is written (her "Your sessions" page),
+    and the log-in is audited with the address."""
+    if request is None:
+        return
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LOGIN_AT] = session[SEEN_AT] = time.time()
+        session_record(request=request, user=user)
+    audit_record(user=user, action="login", details={"address": request_address(request)})
+
+
+def on_logged_out(sender, request, user, **kwargs):
+    if user is None:  # nobody was logged in
+        return
+    session = getattr(request, "session", None)
+    session_forget(session_key=getattr(session, "session_key", None))
+    reason = getattr(request, "_smf_logout_reason", "user")
+    audit_record(
+        user=user, action="logout", details={"address": request_address(request), "reason": reason}
+    )

@@ -13,7 +13,6 @@ import hashlib
 import ipaddress
 import logging
 import math
-import time
 import unicodedata
 from datetime import UTC, datetime
 
@@ -70,7 +69,7 @@ def client_address(request) -> str | None:
     return None
 
 
-def _address(request) -> str | None:
+def request_address(request) -> str | None:
     # Axes has already worked it out for a sign-in request.
     return getattr(request, "axes_ip_address", None) or client_address(request)
 
@@ -184,7 +183,7 @@ def lockout_response(request, original_response=None, credentials=None):
     from axes.helpers import get_client_username
 
     username = get_client_username(request, credentials)
-    return lockout_page(request, lockout_ends(username, _address(request)))
+    return lockout_page(request, lockout_ends(username, request_address(request)))
 
 
 def lockout_page(request, ends):
@@ -233,36 +232,10 @@ def _page_is_shareable(request) -> bool:
 # --- Audit receivers ------------------------------------------------------------------
 
 
-def on_logged_in(sender, request, user, **kwargs):
-    # smf.staff.sessions imports this module (the address, LOGIN_AT).
-    from .sessions import session_record
-
-    if request is None:
-        return
-    session = getattr(request, "session", None)
-    if session is not None:
-        session[LOGIN_AT] = session[SEEN_AT] = time.time()
-        session_record(request=request, user=user)  # her "Your sessions" page
-    audit_record(user=user, action="login", details={"address": _address(request)})
-
-
-def on_logged_out(sender, request, user, **kwargs):
-    from .sessions import session_forget
-
-    if user is None:  # nobody was logged in
-        return
-    session = getattr(request, "session", None)
-    session_forget(session_key=getattr(session, "session_key", None))
-    reason = getattr(request, "_smf_logout_reason", "user")
-    audit_record(
-        user=user, action="logout", details={"address": _address(request), "reason": reason}
-    )
-
-
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Django masks the password in `credentials`; only the username is kept.
     username = str(credentials.get("username") or "")[:150]
-    address = _address(request)
+    address = request_address(request)
     refused = (
         request is not None
         and getattr(request, "axes_locked_out", False)
