@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import F
 
@@ -158,17 +159,33 @@ def _check_one_open(spec: FileSpec, keyed: _Keyed, saved: dict, errors: Errors) 
                 )
 
 
-def _check_file(
-    spec: FileSpec, source: Source, errors: Errors, refs: References
+class Sink(Protocol):
+    """Where the valid rows of an appended file go while it is checked (the
+    import writes them in the same pass): `start` with the header, then
+    batches; a sink writes nothing once `errors` holds one."""
+
+    def start(self, header: list[str]) -> None: ...
+
+    def add(self, batch: list[Row]) -> None: ...
+
+
+def check_file(
+    spec: FileSpec, source: Source, errors: Errors, refs: References, sink: Sink | None = None
 ) -> FilePlan | None:
+    """Check one file; with a `sink`, hand it each checked batch of valid rows
+    as long as no error is found (in this file or an earlier one)."""
     plan = FilePlan(spec)
     keyed = _Keyed() if spec.key else None
     with source[spec.filename].open() as stream:
         reader = FileReader(spec, stream, errors)
         if not reader.read_header():
             return None
+        if sink is not None:
+            sink.start(reader.header)
         for batch in chunks(reader.rows()):
             _check_references(spec, reader.header, batch, refs, errors)
+            if sink is not None and not errors:
+                sink.add(batch)
             for row in batch:
                 if spec.provides and row.values.get(spec.key[0]):
                     refs.incoming[spec.provides].add(row.values[spec.key[0]])
@@ -223,35 +240,54 @@ def records_validate(
     file would create, update or append.
     """
     source = as_source(files)
-    errors = Errors()
     report = progress or (lambda percent: None)
+    plan, present = plan_open(source)
+    refs = References()
+    for position, spec in enumerate(present, start=1):
+        plan_add(plan, spec, check_file_safely(spec, source, plan.errors, refs))
+        report(int(100 * position / max(len(present), 1)))
+    return plan_close(plan)
+
+
+def plan_open(source: Source) -> tuple[ImportPlan, list[FileSpec]]:
+    """An empty plan (with the errors about unknown files), and the declared
+    files present, in the order they are checked and written."""
+    errors = Errors()
     names = file_names()
     for name in sorted(set(source) - set(names)):
         errors.append(f"{name}: unknown file name (the files of an import are: {', '.join(names)})")
-    plan = ImportPlan(errors=errors, counts={})
     present = [spec for spec in declared_files() if spec.filename in source]
-    refs = References()
-    for position, spec in enumerate(present, start=1):
-        try:
-            checked = _check_file(spec, source, errors, refs)
-        except ImportRejected as rejected:
-            errors.extend(rejected.errors)
-            checked = None
-        if checked is not None:
-            plan.files[spec.filename] = checked
-        report(int(100 * position / max(len(present), 1)))
+    return ImportPlan(errors=errors, counts={}), present
 
-    # Files imported before. (A file with a header and no rows writes nothing,
-    # so it may come again.)
+
+def check_file_safely(spec: FileSpec, source: Source, errors: Errors, refs, sink=None):
+    """check_file, with an archive-level refusal added to the errors."""
+    try:
+        return check_file(spec, source, errors, refs, sink)
+    except ImportRejected as rejected:
+        errors.extend(rejected.errors)
+        return None
+
+
+def plan_add(plan: ImportPlan, spec: FileSpec, checked: FilePlan | None) -> None:
+    if checked is not None:
+        plan.files[spec.filename] = checked
+
+
+def plan_close(plan: ImportPlan) -> ImportPlan:
+    """Add the files imported before to the errors, and sort them.
+
+    (A file with a header and no rows writes nothing, so it may come again.)
+    """
     by_sum = {p.sha256: name for name, p in plan.files.items() if p.rows}
     for sha256, filename, imported_at in ImportedFile.objects.filter(
         sha256__in=list(by_sum)
     ).values_list("sha256", "filename", "imported_at"):
-        errors.append(
+        plan.errors.append(
             f"{by_sum[sha256]}: this file was already imported "
             f"(as {filename} on {imported_at:%Y-%m-%d %H:%M}): "
             "it is refused so that no record is counted twice"
         )
     plan.counts = {name: p.counts for name, p in plan.files.items()}
-    errors.sort(key=error_order)
+    plan.errors.sort(key=error_order)
     return plan

@@ -1,22 +1,33 @@
-"""Writing an import: check every file, then write them all in one
+"""Writing an import: every file checked and written in one pass and one
 transaction, or nothing at all.
 
-The files are read a second time to write them, batch by batch, so memory
-holds one batch, never a file. Keyed files (cases, centers, venues, stays,
-legal cases) update the record their key names or create it, updates first (a
-stay closed by the import makes room for the next open one). Appended files
-are written with PostgreSQL's COPY (psycopg2's copy_expert) in blocks of
-COPY_ROWS, elsewhere with multi-row INSERTs; every value still goes through
-its field's get_db_prep_save (encryption included), and a column absent from
-the file gets the field's default, as bulk_create would do.
+Files are read as streams, batch by batch, so memory holds one batch, never a
+file. An appended file (visits, training, support) is written while it is
+checked: each checked batch goes straight to the database, until an error is
+found; then the check goes on to list every error, and the transaction is
+rolled back. A keyed file (cases, centers, venues, stays, legal cases) is
+checked whole first (its keys against each other and the saved records), then
+read again to update the record its key names or create it, updates first (a
+stay closed by the import makes room for the next open one).
+
+On PostgreSQL new rows go by COPY (psycopg2's copy_expert) in blocks of
+COPY_ROWS, sent from a thread of their own (`_Sender`) so that the database
+loads one block while Python reads and checks the next; any other query waits
+until the block in flight is loaded, so the connection is never used by two
+threads at once. Elsewhere rows go by multi-row INSERTs. Every value still goes
+through its field's get_db_prep_save (encryption included), and a column absent
+from the file gets the field's default, as bulk_create would do.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -32,7 +43,18 @@ from .archive import ImportRejected, Source, as_source
 from .models import ImportedFile
 from .parse import Errors, FileReader, Row
 from .spec import FileSpec, reference
-from .validate import BATCH_SIZE, ImportPlan, Progress, chunks, records_validate
+from .validate import (
+    BATCH_SIZE,
+    ImportPlan,
+    Progress,
+    References,
+    check_file_safely,
+    chunks,
+    plan_add,
+    plan_close,
+    plan_open,
+    records_validate,
+)
 
 # Rows per COPY statement: a few megabytes of text.
 COPY_ROWS = 10_000
@@ -132,10 +154,11 @@ def _assigner(spec: FileSpec, header: list[str]) -> Callable[[models.Model, Row,
     return apply
 
 
-def _write_keyed(spec, source: Source, user, now, refs: RefIds, counts: dict) -> None:
+def _write_keyed(spec: FileSpec, source: Source, run: _Run, counts: dict) -> None:
     """Updates first, then creates, each a pass over the file; a file the check
     found only new (or only saved) records in takes one pass, and without a
     lookup when nothing it names is saved."""
+    user, now, refs = run.user, run.now, run.refs
     has_created_by = any(f.name == "created_by" for f in spec.model._meta.fields)
     phases = [p for p, n in (("update", counts["updated"]), ("create", counts["created"])) if n]
     for phase in phases:
@@ -176,7 +199,7 @@ def _write_keyed(spec, source: Source, user, now, refs: RefIds, counts: dict) ->
                     ]
                     for obj, row in zip(records, rows, strict=True):
                         apply(obj, row, maps)
-                    _create(spec, records, refs)
+                    _create(spec, records, run)
                 if spec.audited and records:
                     action = spec.audited[0] if phase == "create" else spec.audited[1]
                     codes = [getattr(obj, spec.code_field) for obj in records]
@@ -191,23 +214,22 @@ def _write_keyed(spec, source: Source, user, now, refs: RefIds, counts: dict) ->
                     )
 
 
-def _create(spec: FileSpec, records: list[models.Model], refs: RefIds) -> None:
+def _create(spec: FileSpec, records: list[models.Model], run: _Run) -> None:
     """INSERT new keyed records: by COPY on PostgreSQL, which returns no ids, so
     a file other files refer to learns its new ids in one query per batch."""
     if not records:
         return
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
+    db, refs = connections[DEFAULT_DB_ALIAS], run.refs
+    if run.sender is None:
         spec.model.objects.bulk_create(records)
         if spec.provides:
             refs.learn(spec.provides, {getattr(obj, spec.code_field): obj.pk for obj in records})
         return
     fields = [f for f in spec.model._meta.concrete_fields if not f.primary_key]
     converters = [_text_converter(f, db) for f in fields]
-    with db.cursor() as cursor:
-        copier = _Copier(cursor, spec.model, fields, db)
-        copier.add([_instance_line(fields, converters, obj) for obj in records])
-        copier.flush()
+    copier = _Copier(run.sender, spec.model, fields)
+    copier.add([_instance_line(fields, converters, obj) for obj in records])
+    copier.flush()
     if spec.provides:
         codes = [getattr(obj, spec.code_field) for obj in records]
         refs.learn(
@@ -252,27 +274,45 @@ def copy_text(value) -> str:
 
 
 # Field types whose parsed value is already what the database stores: their
-# COPY text is written straight from it. Any other field (encrypted text, a
-# JSON document) goes through its get_db_prep_save.
+# COPY text is written straight from it, by a converter of the field's type
+# (a call per cell, no dispatch on the value). Any other field (encrypted
+# text, a JSON document, a timestamp) goes through its get_db_prep_save.
+def _text(value) -> str:
+    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+def _number(value) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _day(value) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def _yes_no(value) -> str:
+    return "\\N" if value is None else ("t" if value else "f")
+
+
 _PLAIN = {
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.SmallIntegerField,
-    models.BigIntegerField,
-    models.PositiveIntegerField,
-    models.PositiveSmallIntegerField,
-    models.PositiveBigIntegerField,
-    models.BooleanField,
-    models.DateField,
-    models.DecimalField,
-    models.ForeignKey,
+    models.CharField: _text,
+    models.TextField: _text,
+    models.IntegerField: _number,
+    models.SmallIntegerField: _number,
+    models.BigIntegerField: _number,
+    models.PositiveIntegerField: _number,
+    models.PositiveSmallIntegerField: _number,
+    models.PositiveBigIntegerField: _number,
+    models.DecimalField: _number,
+    models.ForeignKey: _number,
+    models.BooleanField: _yes_no,
+    models.DateField: _day,
 }
 
 
 def _text_converter(f: models.Field, db) -> Callable[[object], str]:
-    if type(f) in _PLAIN:
-        return copy_text
+    plain = _PLAIN.get(type(f))
+    if plain is not None:
+        return plain
     return lambda value: copy_text(f.get_db_prep_save(value, db))
 
 
@@ -365,14 +405,104 @@ def _insert_builder(spec: FileSpec, header: list[str], user, now, db):
     return fields, build
 
 
+class _Sender:
+    """COPY blocks sent from a thread of their own, one at a time, in order.
+
+    psycopg2 lets go of the GIL while libpq talks to the server, so the
+    database loads a block while the import's thread reads the next. The
+    queue holds two blocks (a few megabytes each): memory stays bounded. A
+    failed block stops the sending; its error is raised in the import's
+    thread at the next `send` or `idle`, as Django's own error class.
+    """
+
+    def __init__(self, db):
+        self.db = db
+        self._blocks: queue.Queue = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        # The raw psycopg2 connection: Django's wrapper belongs to one thread.
+        self._cursor = db.connection.cursor()
+        self._thread = threading.Thread(target=self._send_all, name="import-copy", daemon=True)
+        self._thread.start()
+
+    def _send_all(self) -> None:
+        while True:
+            block = self._blocks.get()
+            try:
+                if block is None:
+                    return
+                if self._failure is None:
+                    sql, buffer, size = block
+                    # One read of the whole block: a read per 8 kB would wait
+                    # for the GIL each time, which the import's thread holds.
+                    self._cursor.copy_expert(sql, buffer, size=size)
+            except BaseException as failure:  # raised again in the import's thread
+                self._failure = failure
+            finally:
+                self._blocks.task_done()
+
+    def send(self, sql: str, buffer: io.StringIO) -> None:
+        """Queue a block of COPY text (waiting while two are queued)."""
+        size = buffer.tell() + 1
+        buffer.seek(0)
+        self._raise()
+        if self.db.queries_logged:  # tests count statements, COPY included
+            self.db.queries_log.append({"sql": sql, "time": "0.000"})
+        self._blocks.put((sql, buffer, size))
+
+    def idle(self) -> None:
+        """Wait until every block sent is loaded."""
+        self._blocks.join()
+        self._raise()
+
+    def close(self) -> None:
+        self._blocks.put(None)
+        self._thread.join()
+        self._cursor.close()
+
+    def _raise(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            with self.db.wrap_database_errors:
+                raise failure
+
+
+@contextmanager
+def _sending(db) -> Iterator[_Sender | None]:
+    """A sender for the writes of an import on PostgreSQL (None elsewhere).
+
+    While it runs, foreign keys are checked as each block is loaded (in the
+    sender's time, not all at the commit), and every other query first waits
+    for the blocks in flight.
+    """
+    if db.vendor != "postgresql":
+        yield None
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    sender = _Sender(db)
+
+    def after_copies(execute, sql, params, many, context):
+        sender.idle()
+        return execute(sql, params, many, context)
+
+    try:
+        with db.execute_wrapper(after_copies):
+            yield sender
+            sender.idle()
+    finally:
+        sender.close()
+    with db.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class _Copier:
     """COPY of lines into one table, in blocks of COPY_ROWS."""
 
-    def __init__(self, cursor, model: type[models.Model], fields: list[models.Field], db):
-        quote = db.ops.quote_name
+    def __init__(self, sender: _Sender, model: type[models.Model], fields: list[models.Field]):
+        quote = sender.db.ops.quote_name
         columns = ", ".join(quote(f.column) for f in fields)
         self.sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.cursor, self.buffer, self.rows = cursor, io.StringIO(), 0
+        self.sender, self.buffer, self.rows = sender, io.StringIO(), 0
 
     def add(self, lines: list[str]) -> None:
         self.buffer.writelines(lines)
@@ -382,39 +512,61 @@ class _Copier:
 
     def flush(self) -> None:
         if self.rows:
-            self.buffer.seek(0)
-            # Django's debug cursor logs it as a query (tests count it).
-            self.cursor.copy_expert(self.sql, self.buffer)
+            self.sender.send(self.sql, self.buffer)
         self.buffer, self.rows = io.StringIO(), 0
 
 
-def _write_appended(spec, source: Source, user, now, refs: RefIds) -> None:
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs per access
-    errors = Errors()
-    with source[spec.filename].open() as stream:
-        reader = FileReader(spec, stream, errors)
-        reader.read_header()
-        batches = _valid_rows(reader, errors)
-        with db.cursor() as cursor:
-            if db.vendor == "postgresql":
-                fields, line = _copy_row_builder(spec, reader.header, user, now, db)
-                copier = _Copier(cursor, spec.model, fields, db)
-                for batch in batches:
-                    maps = _ref_maps(spec, reader.header, batch, refs)
-                    copier.add([line(row, maps) for row in batch])
-                copier.flush()
-                return
-            fields, build = _insert_builder(spec, reader.header, user, now, db)
-            quote = db.ops.quote_name
-            columns = ", ".join(quote(f.column) for f in fields)
-            one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            sql = f"INSERT INTO {quote(spec.model._meta.db_table)} ({columns}) VALUES "
-            per_statement = max(1, min(BATCH_SIZE, db.features.max_query_params // len(fields)))
-            for batch in batches:
-                maps = _ref_maps(spec, reader.header, batch, refs)
+@dataclass
+class _Run:
+    """What every write of one import shares."""
+
+    user: object
+    now: datetime
+    refs: RefIds = field(default_factory=RefIds)
+    sender: _Sender | None = None
+
+
+class _Appender:
+    """The sink of an appended file while it is checked: each batch of valid
+    rows is written at once, by COPY or by multi-row INSERTs; nothing once an
+    error is found."""
+
+    def __init__(self, spec: FileSpec, run: _Run):
+        self.spec, self.run = spec, run
+        self.db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs per access
+        self._add: Callable[[list[Row], dict], None] | None = None
+        self._copier: _Copier | None = None
+
+    def start(self, header: list[str]) -> None:
+        spec, run, db = self.spec, self.run, self.db
+        self.header = header
+        if run.sender is not None:
+            fields, line = _copy_row_builder(spec, header, run.user, run.now, db)
+            self._copier = copier = _Copier(run.sender, spec.model, fields)
+            self._add = lambda batch, maps: copier.add([line(row, maps) for row in batch])
+            return
+        fields, build = _insert_builder(spec, header, run.user, run.now, db)
+        quote = db.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = f"INSERT INTO {quote(spec.model._meta.db_table)} ({columns}) VALUES "
+        per_statement = max(1, min(BATCH_SIZE, db.features.max_query_params // len(fields)))
+
+        def insert(batch: list[Row], maps: dict) -> None:
+            with db.cursor() as cursor:
                 for part in chunks(batch, per_statement):
                     params = [value for row in part for value in build(row, maps)]
                     cursor.execute(sql + ", ".join([one_row] * len(part)), params)
+
+        self._add = insert
+
+    def add(self, batch: list[Row]) -> None:
+        maps = _ref_maps(self.spec, self.header, batch, self.run.refs)
+        self._add(batch, maps)
+
+    def finish(self) -> None:
+        if self._copier is not None:
+            self._copier.flush()
 
 
 # --- the import ------------------------------------------------------------------
@@ -427,7 +579,7 @@ def records_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check, then write every file in one transaction, or nothing at all.
+    """Check and write every file in one transaction, or nothing at all.
 
     Raises ImportRejected (with every error) when a row is invalid or a file was
     imported before. `progress(percent)` is called as the work advances; with
@@ -435,33 +587,40 @@ def records_import(
     """
     source = as_source(files)
     report = progress or (lambda percent: None)
-    plan = records_validate(files=source, progress=lambda p: report(40 * p // 100))
-    if plan.errors:
-        raise ImportRejected(plan.errors)
-    result = ImportResult(counts=plan.counts, rows=plan.rows, dry_run=dry_run)
     if dry_run:
-        report(100)
-        return result
-    _write(plan, source, user, report)
+        plan = records_validate(files=source, progress=report)
+        if plan.errors:
+            raise ImportRejected(plan.errors)
+        return ImportResult(counts=plan.counts, rows=plan.rows, dry_run=True)
+    plan = _check_and_write(source, user, report)
     report(100)
-    return result
+    return ImportResult(counts=plan.counts, rows=plan.rows)
 
 
-def _write(plan: ImportPlan, source: Source, user, report: Progress) -> None:
+def _check_and_write(source: Source, user, report: Progress) -> ImportPlan:
     user = user if user is not None and user.is_authenticated else None
-    now = timezone.now()
-    refs = RefIds()
+    plan, present = plan_open(source)
+    errors, checked_refs = plan.errors, References()
+    db = connections[DEFAULT_DB_ALIAS]
     try:
         with transaction.atomic():
-            done = 0
-            for checked in plan.files.values():
-                spec = checked.spec
-                if spec.key:
-                    _write_keyed(spec, source, user, now, refs, checked.counts)
-                else:
-                    _write_appended(spec, source, user, now, refs)
-                done += checked.rows
-                report(40 + int(55 * done / max(plan.rows, 1)))
+            with _sending(db) as sender:
+                run = _Run(user=user, now=timezone.now(), sender=sender)
+                for position, spec in enumerate(present, start=1):
+                    if spec.key:
+                        checked = check_file_safely(spec, source, errors, checked_refs)
+                        if checked is not None and not errors:
+                            _write_keyed(spec, source, run, checked.counts)
+                    else:
+                        appender = _Appender(spec, run)
+                        checked = check_file_safely(spec, source, errors, checked_refs, appender)
+                        if not errors:
+                            appender.finish()
+                    plan_add(plan, spec, checked)
+                    report(int(95 * position / max(len(present), 1)))
+            plan_close(plan)
+            if errors:
+                raise ImportRejected(errors)
             ImportedFile.objects.bulk_create(
                 [
                     ImportedFile(sha256=p.sha256, filename=name, rows=p.rows, imported_by=user)
@@ -483,3 +642,4 @@ def _write(plan: ImportPlan, source: Source, user, report: Progress) -> None:
         raise ImportRejected(
             [f"the database refused the import: {str(error).splitlines()[0][:200]}"]
         ) from error
+    return plan

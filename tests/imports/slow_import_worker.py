@@ -23,11 +23,14 @@ django.setup()
 from smf.celery import app  # noqa: E402
 from smf.imports import write  # noqa: E402
 
-_real_write_appended = write._write_appended
+_real_finish = write._Appender.finish
 
 
-def _slow_first_write_appended(spec, *args, **kwargs):
-    _real_write_appended(spec, *args, **kwargs)
+def _slow_first_finish(self, *args, **kwargs):
+    """The end of the first appended file's write: its rows are sent."""
+    _real_finish(self, *args, **kwargs)
+    if self.run.sender is not None:
+        self.run.sender.idle()  # loaded, not only queued
     pidfile = Path(os.environ["SLOW_IMPORT_PIDFILE"])
     if not pidfile.exists():
         partial = pidfile.with_suffix(".partial")
@@ -36,7 +39,7 @@ def _slow_first_write_appended(spec, *args, **kwargs):
         time.sleep(float(os.environ.get("SLOW_IMPORT_SECONDS", "600")))
 
 
-write._write_appended = _slow_first_write_appended
+write._Appender.finish = _slow_first_finish
 
 if __name__ == "__main__":
     app.worker_main(["worker", *sys.argv[1:]])
