@@ -23,12 +23,18 @@ def _fraction(value, largest) -> float:
     return max(0.0, float(Decimal(value) / Decimal(largest)))
 
 
-def comparison_bars(current, previous) -> SafeString:
+def comparison_bars(
+    current, previous, *, current_hidden: bool = False, previous_hidden: bool = False
+) -> SafeString:
     """Two bars, this year over last year, scaled to the larger of the two.
 
     Each figure has its own scale (contacts are counted in tens of thousands,
     agreements in ones): the chart shows each figure's change, not their sizes.
+    A suppressed year draws no bar and takes no part in the scale (the other
+    bar's length would give it away).
     """
+    current = None if current_hidden else current
+    previous = None if previous_hidden else previous
     largest = max(current or 0, previous or 0)
     now = WIDTH * _fraction(current, largest)
     before = WIDTH * _fraction(previous, largest)

@@ -9,6 +9,7 @@ it forks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,15 +25,16 @@ from reports.models import Disbursement
 from reports.selectors import (
     BREAKDOWN_DEPENDENT_COLUMNS,
     BREAKDOWN_PEOPLE_COLUMNS,
+    FIGURE_BASES,
     FIGURE_KEYS,
     MONEY_KEYS,
+    PEOPLE_KEYS,
+    PERCENT_KEYS,
 )
 from shelters.models import VocationalTraining
 
 from . import charts, suppression
 from .formatting import khmer_wrap, long_date, number, signed, small_number, usd, year_text
-
-PERCENT_KEYS = frozenset({"shelter.education_pct", "followup.on_time_pct"})
 
 # What each figure is called in the report, in the order of its section.
 FIGURE_LABELS = {
@@ -211,6 +213,10 @@ def format_value(key: str, value, language: str) -> str:
     return number(value, language)
 
 
+def _figure_text(key: str, cell: suppression.Cell, language: str) -> str:
+    return hidden_text(cell, language) if cell.hidden else format_value(key, cell.value, language)
+
+
 def format_change(key: str, value, before, language: str) -> str:
     change = value - before
     text = signed(change, language, money_value=key in MONEY_KEYS)
@@ -220,6 +226,22 @@ def format_change(key: str, value, before, language: str) -> str:
         pct = round(Decimal(change) * 100 / Decimal(before))
         text += f" ({signed(pct, language)}%)"
     return text
+
+
+def hidden_text(cell: suppression.Cell, language: str) -> str:
+    """What a suppressed cell prints: "fewer than 5" for a small count of
+    people, "hidden" for a cell hidden because it would reveal one."""
+    if cell.hidden == suppression.PRIMARY:
+        return _("fewer than %(n)s") % {"n": number(suppression.threshold(), language)}
+    return _("hidden")
+
+
+def figure_cells(snapshot: dict, *, public: bool) -> dict[str, suppression.FigureCells]:
+    """Each headline figure's value, previous year and change; suppressed in the public variant."""
+    figures, previous = snapshot["figures"], snapshot["previous"]
+    if public:
+        return suppression.suppress_figures(figures, previous, PEOPLE_KEYS, FIGURE_BASES)
+    return suppression.plain_figures(figures, previous)
 
 
 def _choice_label(table: str, code: str) -> str:
@@ -234,19 +256,30 @@ def _choice_label(table: str, code: str) -> str:
         return code
 
 
+def _table_cell(column: str, cell: suppression.Cell, language: str) -> dict:
+    if cell.hidden:
+        text = hidden_text(cell, language)
+    elif column in MONEY_COLUMNS:
+        text = usd(cell.value, language)
+    else:
+        text = number(cell.value, language)
+    return {"text": text, "hidden": bool(cell.hidden)}
+
+
 def breakdown_tables(breakdowns: dict, *, public: bool, language: str) -> list[dict]:
     """The breakdown tables ready to print, suppressed in the public variant."""
-    limit = suppression.threshold()
-    fewer = _("fewer than %(n)s") % {"n": number(limit, language)}
     out = []
     for name in BREAKDOWN_TITLES:
         rows = breakdowns.get(name, [])
         if public:
-            cells = suppression.suppress_table(
-                rows, BREAKDOWN_PEOPLE_COLUMNS[name], BREAKDOWN_DEPENDENT_COLUMNS.get(name)
-            )
+            people = BREAKDOWN_PEOPLE_COLUMNS[name]
+            dependent = BREAKDOWN_DEPENDENT_COLUMNS.get(name)
+            cells = suppression.suppress_table(rows, people, dependent)
         else:
+            # The internal variant names no people column: every total is shown too.
+            people, dependent = (), None
             cells = suppression.plain_table(rows)
+        column_totals = suppression.suppress_totals(rows, people, dependent)
         columns = BREAKDOWN_COLUMNS[name]
         first = columns[0][0]
         largest = max((r[first] for r in rows), default=0)
@@ -254,16 +287,7 @@ def breakdown_tables(breakdowns: dict, *, public: bool, language: str) -> list[d
         for row in cells:
             values = []
             for column, _label in columns:
-                cell = row[column]
-                if cell.hidden == suppression.PRIMARY:
-                    text = fewer
-                elif cell.hidden:
-                    text = _("hidden")
-                elif column in MONEY_COLUMNS:
-                    text = usd(cell.value, language)
-                else:
-                    text = number(cell.value, language)
-                values.append({"text": text, "hidden": bool(cell.hidden)})
+                values.append(_table_cell(column, row[column], language))
             label = (
                 row["label"] if name == "residents_by_center" else _choice_label(name, row["key"])
             )
@@ -276,12 +300,10 @@ def breakdown_tables(breakdowns: dict, *, public: bool, language: str) -> list[d
                     ),
                 }
             )
-        totals = []
-        for column, _label in columns:
-            total = sum(r[column] for r in rows)
-            totals.append(
-                usd(total, language) if column in MONEY_COLUMNS else number(total, language)
-            )
+        totals = [
+            _table_cell(column, column_totals.get(column, suppression.Cell(0)), language)
+            for column, _label in columns
+        ]
         out.append(
             {
                 "name": name,
@@ -291,15 +313,30 @@ def breakdown_tables(breakdowns: dict, *, public: bool, language: str) -> list[d
                 "rows": printed,
                 "totals": totals,
                 "note": BREAKDOWN_NOTES.get(name, ""),
-                "suppressed": any(v["hidden"] for r in printed for v in r["values"]),
+                "suppressed": any(v["hidden"] for r in printed for v in r["values"])
+                or any(t["hidden"] for t in totals),
             }
         )
     return out
 
 
-def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
-    """The highlights page, in the voice of the organisation's outcomes page."""
-    n = lambda key: number(f[key], language)  # noqa: E731
+def highlights(
+    year: int, cells: dict[str, suppression.FigureCells], centers: int, language: str
+) -> list[str]:
+    """The highlights page, in the voice of the organisation's outcomes page.
+
+    A suppressed count reads "fewer than 5"; a suppressed share or average is
+    left out of its sentence.
+    """
+    f = {key: figure.value.value for key, figure in cells.items()}
+
+    def n(key: str) -> str:
+        cell = cells[key].value
+        return hidden_text(cell, language) if cell.hidden else number(cell.value, language)
+
+    def shown(key: str) -> bool:
+        return not cells[key].value.hidden
+
     org = settings.ORGANISATION_NAME
     out = [
         _(
@@ -348,9 +385,13 @@ def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
             centers,
         )
         % {"residents": n("shelter.residents"), "centers": small_number(centers, language)}
-        + " "
-        + _("%(pct)s of shelter residents received basic education.")
-        % {"pct": format_value("shelter.education_pct", f["shelter.education_pct"], language)},
+        + (
+            " "
+            + _("%(pct)s of shelter residents received basic education.")
+            % {"pct": format_value("shelter.education_pct", f["shelter.education_pct"], language)}
+            if shown("shelter.education_pct")
+            else ""
+        ),
         _(
             "%(trainees)s women and girls received vocational skills training. "
             "%(completed)s completed their training, %(certified)s received formal government "
@@ -362,10 +403,19 @@ def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
             "certified": n("training.certified"),
             "internships": n("training.internships_started"),
         },
-        _(
-            "%(reintegrated)s women left the centers to be reintegrated into the community. "
-            "%(supported)s survivors received start-up kits, microgrants, job placement or "
-            "tuition support; %(kits)s start-up kits were given, valued at %(avg)s on average."
+        (
+            _(
+                "%(reintegrated)s women left the centers to be reintegrated into the community. "
+                "%(supported)s survivors received start-up kits, microgrants, job placement or "
+                "tuition support; %(kits)s start-up kits were given, valued at %(avg)s on "
+                "average."
+            )
+            if shown("reintegration.startup_kit_avg_usd")
+            else _(
+                "%(reintegrated)s women left the centers to be reintegrated into the community. "
+                "%(supported)s survivors received start-up kits, microgrants, job placement or "
+                "tuition support; %(kits)s start-up kits were given."
+            )
         )
         % {
             "reintegrated": n("reintegration.reintegrated"),
@@ -373,11 +423,19 @@ def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
             "kits": n("reintegration.startup_kits"),
             "avg": usd(f["reintegration.startup_kit_avg_usd"], language),
         },
-        _(
-            "%(survivors)s reintegrated women received %(visits)s follow-up visits by social "
-            "workers, medical professionals, trainers, legal experts and psychologists, "
-            "including %(cohort)s survivors who left the centers in %(y1)s or %(y2)s; "
-            "%(on_time)s of the visits were made on time."
+        (
+            _(
+                "%(survivors)s reintegrated women received %(visits)s follow-up visits by social "
+                "workers, medical professionals, trainers, legal experts and psychologists, "
+                "including %(cohort)s survivors who left the centers in %(y1)s or %(y2)s; "
+                "%(on_time)s of the visits were made on time."
+            )
+            if shown("followup.on_time_pct")
+            else _(
+                "%(survivors)s reintegrated women received %(visits)s follow-up visits by social "
+                "workers, medical professionals, trainers, legal experts and psychologists, "
+                "including %(cohort)s survivors who left the centers in %(y1)s or %(y2)s."
+            )
         )
         % {
             "survivors": n("followup.survivors"),
@@ -396,7 +454,12 @@ def highlights(year: int, f: dict, centers: int, language: str) -> list[str]:
             "amount": usd(f["funding.directed_usd"], language),
         },
     ]
-    return [khmer_wrap(sentence) for sentence in out]
+    return [khmer_wrap(sentence_case(sentence)) for sentence in out]
+
+
+def sentence_case(text: str) -> str:
+    """A capital at the start of each sentence ("Fewer than 5 women..."): Khmer has none."""
+    return re.sub(r"(^|\. )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def report_context(
@@ -412,7 +475,7 @@ def report_context(
 
     Call inside `translation.override(language)`.
     """
-    figures, previous = snapshot["figures"], snapshot["previous"]
+    cells = figure_cells(snapshot, public=public)
     sections = []
     tables = {
         t["name"]: t
@@ -421,15 +484,27 @@ def report_context(
     for section in SECTIONS:
         rows = []
         for key in section.keys:
-            value, before = figures[key], previous[key]
+            now, before, change = cells[key].value, cells[key].previous, cells[key].change
             rows.append(
                 {
                     "key": key,
                     "label": FIGURE_LABELS[key],
-                    "value": format_value(key, value, language),
-                    "previous": format_value(key, before, language),
-                    "change": format_change(key, value, before, language),
-                    "bar": charts.comparison_bars(value, before),
+                    "value": _figure_text(key, now, language),
+                    "previous": _figure_text(key, before, language),
+                    "change": hidden_text(change, language)
+                    if change.hidden
+                    else format_change(key, now.value, before.value, language),
+                    "hidden": {
+                        "value": bool(now.hidden),
+                        "previous": bool(before.hidden),
+                        "change": bool(change.hidden),
+                    },
+                    "bar": charts.comparison_bars(
+                        now.value,
+                        before.value,
+                        current_hidden=bool(now.hidden),
+                        previous_hidden=bool(before.hidden),
+                    ),
                 }
             )
         sections.append(
@@ -452,7 +527,7 @@ def report_context(
         "threshold": number(suppression.threshold(), language),
         "version": number(version, language),
         "generated_on": long_date(generated_on, language),
-        "highlights": highlights(year, figures, centers, language),
+        "highlights": highlights(year, cells, centers, language),
         "sections": sections,
         # Short sections share the page of the section before them.
         "follow_on": ("clinic", "justice", "funding"),

@@ -66,6 +66,32 @@ FIGURE_KEYS: tuple[str, ...] = (
     "funding.directed_usd",
 )
 MONEY_KEYS = frozenset({"reintegration.startup_kit_avg_usd", "funding.directed_usd"})
+PERCENT_KEYS = frozenset({"shelter.education_pct", "followup.on_time_pct"})
+# Figures that count people, or records that each belong to one person (a
+# clinic visit, a certificate, a start-up kit, a court case): the public report
+# hides them below the threshold (reports.suppression). Every figure counts
+# people unless it is named here as counting no one (venues, supplies,
+# meetings with institutions) or is money or a share: a new figure is
+# suppressed until someone decides otherwise.
+COUNTS_NO_ONE = frozenset(
+    {
+        "outreach.venues_visited",
+        "supplies.condoms",
+        "supplies.soaps",
+        "advocacy.meetings",
+        "advocacy.agreements",
+    }
+)
+PEOPLE_KEYS = frozenset(FIGURE_KEYS) - COUNTS_NO_ONE - MONEY_KEYS - PERCENT_KEYS
+# A share or an average speaks of the people of another figure, its base: the
+# public report hides it wherever it hides the base. The on-time share is of
+# the visits that had a due date, which are not a figure; all the visits of
+# the year are the nearest figure (and never fewer).
+FIGURE_BASES: dict[str, str] = {
+    "shelter.education_pct": "shelter.residents",
+    "reintegration.startup_kit_avg_usd": "reintegration.startup_kits",
+    "followup.on_time_pct": "followup.visits",
+}
 
 
 def year_bounds(year: int) -> tuple[date, date]:

@@ -14,7 +14,28 @@ A reader knows a primary cell lies in [0, T-1] and a secondary cell in
 
 and a cell is disclosed when that interval is a single value. We hide the
 smallest visible cell until no hidden cell is disclosed (or nothing is left
-to hide). Organisation-wide totals are published anyway and stay.
+to hide).
+
+The same rule holds for every other number that counts people:
+
+- A headline figure that counts people (`PEOPLE_KEYS` in reports.selectors)
+  below the threshold is shown as "fewer than 5", this year's and the
+  previous year's alike. A share or an average (`FIGURE_BASES`) is hidden
+  wherever its base is: 100% of two residents is two residents.
+- The change between the years is hidden whenever either year is: a printed
+  change beside one printed year would give the other away.
+- Whether a year's figure is hidden depends on that year's figures alone, so
+  the edition of year Y and the edition of Y+1 (whose previous-year column is
+  Y) hide the same figures of Y: no value printed in one edition and change
+  printed in the other can be subtracted to recover a hidden count.
+- A breakdown table's total of people is hidden below the threshold like any
+  other count, and a total of dollars or visits hides with it; larger totals
+  are printed.
+
+Zero is a count below the threshold and is hidden like 1 to 4, in the
+tables and in the headline figures, so "fewer than 5" always means 0 to 4.
+Were zeros printed, "fewer than 5" would mean "at least one person", and the
+bounds above (a primary cell lies in [0, T-1]) would no longer hold.
 """
 
 from __future__ import annotations
@@ -111,3 +132,80 @@ def suppress_table(
 def plain_table(rows: list[dict]) -> list[dict]:
     """The internal variant: every cell shown."""
     return [{k: (v if k in ("key", "label") else Cell(v)) for k, v in row.items()} for row in rows]
+
+
+# --- headline figures and totals
+
+
+@dataclass(frozen=True)
+class FigureCells:
+    """One headline figure as the report prints it: this year, the year before, the change."""
+
+    value: Cell
+    previous: Cell
+    change: Cell
+
+
+def figure_hidden(
+    key: str,
+    figures: dict,
+    people: frozenset[str],
+    bases: dict[str, str],
+    limit: int | None = None,
+) -> str:
+    """How one year's figure is hidden: PRIMARY (a count of people below the
+    threshold), SECONDARY (a share or average whose base is hidden) or ""."""
+    limit = threshold() if limit is None else limit
+    if key in people and figures[key] < limit:
+        return PRIMARY
+    base = bases.get(key)
+    if base is not None and figure_hidden(base, figures, people, bases, limit):
+        return SECONDARY
+    return ""
+
+
+def suppress_figures(
+    figures: dict,
+    previous: dict,
+    people: frozenset[str],
+    bases: dict[str, str],
+    limit: int | None = None,
+) -> dict[str, FigureCells]:
+    """Every headline figure of the public report, by key, with its hidden cells."""
+    out = {}
+    for key, value in figures.items():
+        now = Cell(value, figure_hidden(key, figures, people, bases, limit))
+        before = Cell(previous[key], figure_hidden(key, previous, people, bases, limit))
+        change = Cell(value - previous[key], SECONDARY if now.hidden or before.hidden else "")
+        out[key] = FigureCells(now, before, change)
+    return out
+
+
+def plain_figures(figures: dict, previous: dict) -> dict[str, FigureCells]:
+    """The internal variant: every figure shown."""
+    return {
+        key: FigureCells(Cell(value), Cell(previous[key]), Cell(value - previous[key]))
+        for key, value in figures.items()
+    }
+
+
+def suppress_totals(
+    rows: list[dict],
+    people_columns: tuple[str, ...],
+    dependent_columns: dict[str, str] | None = None,
+    limit: int | None = None,
+) -> dict[str, Cell]:
+    """The totals of a breakdown table by column; a total of people below the
+    threshold is hidden, and the dollars or visits that depend on it with it."""
+    limit = threshold() if limit is None else limit
+    dependent_columns = dependent_columns or {}
+    columns = [key for key in (rows[0] if rows else {}) if key not in ("key", "label")]
+    totals = {column: sum(row[column] for row in rows) for column in columns}
+    out = {
+        column: Cell(total, PRIMARY if column in people_columns and total < limit else "")
+        for column, total in totals.items()
+    }
+    for column, source in dependent_columns.items():
+        if column in out and out[source].hidden:
+            out[column] = Cell(totals[column], SECONDARY)
+    return out
