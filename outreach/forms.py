@@ -229,6 +229,11 @@ class SupplyItemForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
     low_stock_threshold = count_field(_("Warn when the balance falls to"), initial=0)
 
+    def clean_low_stock_threshold(self) -> int:
+        """Left empty: no warning until the balance is gone (0)."""
+        value = self.cleaned_data["low_stock_threshold"]
+        return 0 if value is None else value
+
 
 class SupplyThresholdForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):

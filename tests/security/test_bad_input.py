@@ -50,6 +50,16 @@ def test_a_threshold_beyond_any_integer_column_is_a_field_error(login, outreach_
     assert not SupplyItem.objects.filter(name="Masks").exists()
 
 
+def test_an_empty_threshold_means_no_warning_not_a_500(login, outreach_worker):
+    # Found by the fuzz test: the empty field reached the NOT NULL column.
+    response = login(outreach_worker).post(
+        reverse("outreach:supply_item_create"),
+        {"name": "Masks", "unit": "box", "low_stock_threshold": ""},
+    )
+    assert response.status_code == 302
+    assert SupplyItem.objects.get(name="Masks").low_stock_threshold == 0
+
+
 def test_a_count_beyond_any_integer_column_is_a_field_error(login, outreach_worker):
     venue = factories.venue()
     before = OutreachVisit.objects.count()
