@@ -44,9 +44,12 @@ def test_outreach_worker_logs_a_visit_on_a_phone(live_server, phone, log_in, wor
 
     phone.goto(f"{live_server.url}/outreach/")
     phone.get_by_role("link", name="Log an outreach visit").click()
+    # The venue filter listens once the page's script has run: on a loaded
+    # machine the typing could come first.
+    phone.wait_for_load_state("load")
     assert fits_the_screen(phone)
     phone.fill("#venue-filter", "lucky")  # narrows the list and picks the match
-    assert phone.input_value("#id_venue") == "VEN-00002"
+    expect(phone.locator("#id_venue")).to_have_value("VEN-00002")
     phone.fill("#id_contacts", "18")
     phone.get_by_label("Hygiene").check()
     phone.get_by_label("Domestic violence").check()
