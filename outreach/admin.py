@@ -9,6 +9,7 @@ from .models import (
     AdvocacyActivity,
     ClinicClient,
     ClinicVisit,
+    Disbursement,
     Event,
     Meeting,
     OutreachVisit,
@@ -96,3 +97,12 @@ class AdvocacyActivityAdmin(SectionAdmin):
     list_display = ["held_on", "kind", "title", "participants"]
     list_filter = ["kind"]
     raw_id_fields = ["advocates"]
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(SectionAdmin):
+    # The reports section's (reports/access.py): directors and administrators.
+    list_display = ("given_on", "recipient", "region", "amount_usd")
+    list_filter = ("region",)
+    date_hierarchy = "given_on"
+    search_fields = ("recipient",)

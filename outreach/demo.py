@@ -1,11 +1,13 @@
 """The demo's outreach: venues, outreach and clinic visits, the store's
-deliveries, meetings and events (smf/core/demo.py runs it).
+deliveries, meetings and events, and the money directed to partners each year
+as disbursements (smf/core/demo.py runs it).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from cases.models import Case
 from smf.core.demo import DemoGenerator, days, dec31, demo_generator, jan1
@@ -13,6 +15,7 @@ from smf.core.demo import DemoGenerator, days, dec31, demo_generator, jan1
 from .models import (
     ClinicClient,
     ClinicVisit,
+    Disbursement,
     Event,
     Meeting,
     OutreachVisit,
@@ -158,6 +161,24 @@ SMALL_EVENTS = (
 COUNTERPARTS = {"government": 45, "ngo": 35, "police": 12, "other": 8}
 CLINIC_SERVICES = {"consultation": 55, "treatment": 25, "counselling": 20}
 
+# The money directed each year (funding.directed_usd), in dollars.
+DIRECTED_USD = {
+    2010: Decimal("837412.60"),  # "over $837,000 in 2010"
+    2011: Decimal("924318.45"),  # "over $924,000"
+    2012: Decimal("1016240.00"),
+}
+PRESENT_DIRECTED_CENTS = 61_250_000  # so far this year
+RECIPIENTS = (
+    # recipient, region, share of the year's money, payments per year
+    ("AFESIP Cambodia", "southeast_asia", 0.58, 12),
+    ("AFESIP Laos", "southeast_asia", 0.10, 4),
+    ("AFESIP Vietnam", "southeast_asia", 0.10, 4),
+    ("Shelter partner, United States", "us", 0.14, 4),
+    ("Survivor services partner, United States", "us", 0.08, 2),
+)
+# 2010, after the earthquake.
+HAITI = ("Haiti earthquake relief partner", "haiti", 0.05, 2)
+
 
 @demo_generator
 class OutreachDemo(DemoGenerator):
@@ -169,8 +190,9 @@ class OutreachDemo(DemoGenerator):
         ClinicVisit,
         Meeting,
         Event,
+        Disbursement,
     )
-    holds = (Venue, OutreachVisit, ClinicVisit, Meeting)
+    holds = (Venue, OutreachVisit, ClinicVisit, Meeting, Disbursement)
 
     def prepare(self) -> None:
         self.supply_items = {i.code: i for i in SupplyItem.objects.all()}
@@ -218,6 +240,27 @@ class OutreachDemo(DemoGenerator):
                         )
                     )
 
+    def disbursements(self, year: int, total_cents: int, recipients=RECIPIENTS) -> None:
+        """The year's money in payments to each recipient, none after today."""
+        ctx = self.ctx
+        shares = [r[2] for r in recipients]
+        amounts = [int(total_cents * s / sum(shares)) for s in shares]
+        amounts[0] += total_cents - sum(amounts)
+        for (recipient, region, _, times), amount in zip(recipients, amounts, strict=True):
+            for i, part in enumerate(ctx.split_total(amount, times, spread=0.15)):
+                month = 1 + i * (12 // times)
+                given = date(year, month, ctx.rng.randint(5, 25))
+                if given > ctx.today:
+                    continue
+                ctx.add(
+                    Disbursement(
+                        given_on=given,
+                        recipient=recipient,
+                        region=region,
+                        amount_usd=Decimal(part) / 100,
+                    )
+                )
+
     # -- the history --------------------------------------------------------------
 
     def history_records(self) -> None:
@@ -251,6 +294,9 @@ class OutreachDemo(DemoGenerator):
         self.history_outreach(year)
         self.history_clinic(year)
         self.history_advocacy(year)
+        # Drawn last in the year, as when the reports app drew them after outreach.
+        recipients = RECIPIENTS + (HAITI,) if year == 2010 else RECIPIENTS
+        self.disbursements(year, int(DIRECTED_USD[year] * 100), recipients)
 
     def history_outreach(self, year: int) -> None:
         ctx, t = self.ctx, TARGETS[year]
@@ -361,7 +407,7 @@ class OutreachDemo(DemoGenerator):
     # -- around today -------------------------------------------------------------
 
     def present_year(self, year: int) -> None:
-        """Recent outreach and clinic visits, and meetings."""
+        """Recent outreach and clinic visits, meetings, and this year's disbursements."""
         ctx = self.ctx
         today = ctx.today
         venues = ctx.rng.sample(ctx.rows[Venue], 90)
@@ -398,6 +444,7 @@ class OutreachDemo(DemoGenerator):
                     title=ctx.rng.choice(MEETING_TITLES[counterpart]),
                 )
             )
+        self.disbursements(year, PRESENT_DIRECTED_CENTS)
 
     def present_closing(self) -> None:
         today = self.ctx.today

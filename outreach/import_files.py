@@ -1,10 +1,11 @@
-"""The files of the bulk import that hold venues, outreach, the clinic and partners."""
+"""The files of the bulk import that hold venues, outreach, the clinic, partners
+and funding disbursements."""
 
 from __future__ import annotations
 
 from smf.imports.spec import Column, FileSpec, declare
 
-from .models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
+from .models import ClinicVisit, Disbursement, Event, Meeting, OutreachVisit, Venue
 
 declare(
     FileSpec(
@@ -52,5 +53,11 @@ declare(
         "events.csv",
         Event,
         (Column("held_on"), Column("title"), Column("participants")),
+    ),
+    # Last, where it stood when the reports app declared it.
+    FileSpec(
+        "disbursements.csv",
+        Disbursement,
+        (Column("given_on"), Column("recipient"), Column("region"), Column("amount_usd")),
     ),
 )

@@ -295,3 +295,29 @@ class AdvocacyActivity(TimeStamped):
                 name="advocacy_activity_ends_after_start",
             )
         ]
+
+
+class Disbursement(TimeStamped):
+    """Money directed to victim service providers.
+
+    Recorded here with the organisation's other work outside the centers, but
+    managed by the reports section (reports/access.py): hence no
+    `OutreachQuerySet`, whose `visible_to` answers for the outreach section.
+    """
+
+    class Region(models.TextChoices):
+        SOUTHEAST_ASIA = "southeast_asia", _("Southeast Asia")
+        US = "us", _("United States")
+        HAITI = "haiti", _("Haiti")
+        OTHER = "other", _("Other")
+
+    given_on = models.DateField(db_index=True)
+    recipient = models.CharField(max_length=200)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    amount_usd = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_usd__gte=0), name="disbursement_not_negative")
+        ]

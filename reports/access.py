@@ -16,7 +16,8 @@ REPORTS = sections.declare(
         area=AREA,
         description=_("The annual impact report, its figures and their CSV, disbursements."),
         levels={Role.DIRECTOR: W, Role.ADMINISTRATOR: W},
-        models=("reports.impactreport", "reports.disbursement"),
+        # Disbursements are recorded by the outreach app, managed from here.
+        models=("reports.impactreport", "outreach.disbursement"),
         order=300,
     )
 )

@@ -1,16 +1,8 @@
 from django.contrib import admin
 
-from smf.core.admin import SectionAdmin, ServiceRecordAdmin
+from smf.core.admin import ServiceRecordAdmin
 
-from .models import Disbursement, ImpactReport
-
-
-@admin.register(Disbursement)
-class DisbursementAdmin(SectionAdmin):
-    list_display = ("given_on", "recipient", "region", "amount_usd")
-    list_filter = ("region",)
-    date_hierarchy = "given_on"
-    search_fields = ("recipient",)
+from .models import ImpactReport
 
 
 @admin.register(ImpactReport)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
 from smf.core.spreadsheet import csv_writer
+
+from .selectors import FIGURES, figure_from_rows
 
 
 def figures_json(year: int, figures: dict) -> str:
@@ -36,4 +39,38 @@ def figures_csv(year: int, figures: dict, previous: dict | None = None) -> str:
         for key, value in figures.items():
             before = previous.get(key, 0)
             writer.writerow([key, value, before, value - before])
+    return out.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def figure_rows_json(year: int, key: str, rows: list[dict]) -> str:
+    """{"year", "key", "value", "rows"}: value recomputed from the rows (with
+    numerator and denominator for a share or an average)."""
+    recomputed = figure_from_rows(key, rows)
+    document = {
+        "year": year,
+        "key": key,
+        **{name: _cell(value) for name, value in recomputed.items()},
+        "rows": [{name: _cell(value) for name, value in row.items()} for row in rows],
+    }
+    return json.dumps(document, indent=2)
+
+
+def figure_rows_csv(key: str, rows: list[dict]) -> str:
+    """The rows, a header of the figure's columns first."""
+    out = io.StringIO()
+    writer = csv_writer(out)
+    names = [name for name, _lookup in FIGURES[key].columns]
+    if rows and len(rows[0]) > len(names):
+        names += [n for n in rows[0] if n not in names]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_cell(row[name]) for name in names])
     return out.getvalue()

@@ -1,31 +1,7 @@
 import uuid
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from smf.core.models import TimeStamped
-
-
-class Disbursement(TimeStamped):
-    """Money directed to victim service providers."""
-
-    class Region(models.TextChoices):
-        SOUTHEAST_ASIA = "southeast_asia", _("Southeast Asia")
-        US = "us", _("United States")
-        HAITI = "haiti", _("Haiti")
-        OTHER = "other", _("Other")
-
-    given_on = models.DateField(db_index=True)
-    recipient = models.CharField(max_length=200)
-    region = models.CharField(max_length=20, choices=Region.choices)
-    amount_usd = models.DecimalField(max_digits=14, decimal_places=2)
-
-    class Meta:
-        ordering = ["-given_on", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_usd__gte=0), name="disbursement_not_negative")
-        ]
 
 
 class ImpactReport(models.Model):

@@ -20,13 +20,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from outreach.models import Disbursement
 from reintegration.models import FollowUpVisit, ReintegrationSupport
-from reports.models import Disbursement
 from reports.selectors import (
     BREAKDOWN_DEPENDENT_COLUMNS,
     BREAKDOWN_PEOPLE_COLUMNS,
     FIGURE_BASES,
     FIGURE_KEYS,
+    FIGURES,
     MONEY_KEYS,
     PEOPLE_KEYS,
     PERCENT_KEYS,
@@ -36,39 +37,12 @@ from shelters.models import VocationalTraining
 from . import charts, suppression
 from .formatting import khmer_wrap, long_date, number, signed, small_number, usd, year_text
 
-# What each figure is called in the report, in the order of its section.
-FIGURE_LABELS = {
-    "outreach.contacts": gettext_lazy("Points of contact made by outreach workers"),
-    "outreach.venues_visited": gettext_lazy("Entertainment venues visited"),
-    "outreach.clients_educated": gettext_lazy("Buyers and clients educated"),
-    "supplies.condoms": gettext_lazy("Condoms distributed"),
-    "supplies.soaps": gettext_lazy("Soaps distributed"),
-    "advocacy.meetings": gettext_lazy("Meetings with ministries and NGOs"),
-    "advocacy.agreements": gettext_lazy("Agreements reached"),
-    "advocacy.event_participants": gettext_lazy("Participants in community events"),
-    "clinic.consultations": gettext_lazy("Free consultations, treatments and counselling"),
-    "clinic.clients": gettext_lazy("Women and girls who visited the clinic"),
-    "clinic.std_tests": gettext_lazy("STD tests"),
-    "clinic.exits_to_shelter": gettext_lazy("Clinic clients who enrolled in a center"),
-    "shelter.residents": gettext_lazy("Residents cared for in the centers"),
-    "shelter.education_pct": gettext_lazy("Residents who received basic education"),
-    "training.trainees": gettext_lazy("Residents in vocational skills training"),
-    "training.completed": gettext_lazy("Vocational trainings completed"),
-    "training.certified": gettext_lazy("Government certifications received"),
-    "training.internships_started": gettext_lazy("Internships begun"),
-    "reintegration.reintegrated": gettext_lazy("Residents reintegrated into the community"),
-    "reintegration.supported": gettext_lazy("Survivors given reintegration support"),
-    "reintegration.startup_kits": gettext_lazy("Start-up kits given"),
-    "reintegration.startup_kit_avg_usd": gettext_lazy("Average value of a start-up kit"),
-    "followup.visits": gettext_lazy("Follow-up visits made"),
-    "followup.survivors": gettext_lazy("Reintegrated survivors visited"),
-    "followup.cohort_followed": gettext_lazy(
-        "Survivors reintegrated in the two years before, visited"
-    ),
-    "followup.on_time_pct": gettext_lazy("Follow-up visits made on time"),
-    "legal.convictions": gettext_lazy("Court cases ended in conviction"),
-    "funding.directed_usd": gettext_lazy("Directed to victim service providers"),
-}
+# What each figure is called in the report (declared with the figure).
+FIGURE_LABELS = {key: figure.label for key, figure in FIGURES.items()}
+
+
+def _keys_of(section: str) -> tuple[str, ...]:
+    return tuple(key for key, figure in FIGURES.items() if figure.section == section)
 
 
 @dataclass(frozen=True)
@@ -89,16 +63,7 @@ SECTIONS: tuple[Section, ...] = (
             "messages and supplies to women and girls, and meet government and partners to "
             "change how victims are protected."
         ),
-        (
-            "outreach.contacts",
-            "outreach.venues_visited",
-            "outreach.clients_educated",
-            "supplies.condoms",
-            "supplies.soaps",
-            "advocacy.meetings",
-            "advocacy.agreements",
-            "advocacy.event_participants",
-        ),
+        _keys_of("outreach"),
     ),
     Section(
         "clinic",
@@ -107,7 +72,7 @@ SECTIONS: tuple[Section, ...] = (
             "The free medical clinic offers consultations, treatment, counselling and STD "
             "tests to women and girls exploited in the sex trade."
         ),
-        ("clinic.consultations", "clinic.clients", "clinic.std_tests", "clinic.exits_to_shelter"),
+        _keys_of("clinic"),
     ),
     Section(
         "recovery",
@@ -116,14 +81,7 @@ SECTIONS: tuple[Section, ...] = (
             "The recovery and vocational skills centers give residents a safe home, care, "
             "basic education and a trade."
         ),
-        (
-            "shelter.residents",
-            "shelter.education_pct",
-            "training.trainees",
-            "training.completed",
-            "training.certified",
-            "training.internships_started",
-        ),
+        _keys_of("recovery"),
         ("residents_by_center", "training_by_trade"),
     ),
     Section(
@@ -133,29 +91,20 @@ SECTIONS: tuple[Section, ...] = (
             "Survivors leave the centers with support to start a livelihood, and the "
             "reintegration team keeps visiting them."
         ),
-        (
-            "reintegration.reintegrated",
-            "reintegration.supported",
-            "reintegration.startup_kits",
-            "reintegration.startup_kit_avg_usd",
-            "followup.visits",
-            "followup.survivors",
-            "followup.cohort_followed",
-            "followup.on_time_pct",
-        ),
+        _keys_of("reintegration"),
         ("support_by_kind", "followups_by_role"),
     ),
     Section(
         "justice",
         gettext_lazy("Justice"),
         gettext_lazy("The legal team stands beside survivors who take their case to court."),
-        ("legal.convictions",),
+        _keys_of("justice"),
     ),
     Section(
         "funding",
         gettext_lazy("Financial Support"),
         gettext_lazy("Money directed to the organisations that serve victims."),
-        ("funding.directed_usd",),
+        _keys_of("funding"),
         ("funding_by_region",),
     ),
 )

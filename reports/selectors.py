@@ -1,20 +1,23 @@
 """The yearly outcome figures, computed from logged records.
 
-`figures_for_year` is the one place where the figure keys of
-`shared/spec/outcome-figures.md` are counted. Every figure is a database
-aggregate; the whole year costs a fixed number of queries (pinned by a test),
-whatever the volume of records. The outreach and clinic figures read the
-yearly totals that the database keeps as visits are written
-(`reports.rollups`), which `tests/reports/test_rollups.py` holds equal to a
-recount of the visits.
+Each figure is declared once, by the app whose records it counts
+(`<app>/figures.py`, smf.core.figures): its key, label, section, kind and the
+records behind it. This module reads that registry (FIGURES, and the key sets
+the report derives from it) and keeps the report's fast path:
+`figures_for_year` counts every key of `shared/spec/outcome-figures.md` in a
+fixed number of aggregate queries (pinned by a test), whatever the volume of
+records; the outreach and clinic figures read the yearly totals that the
+database keeps as visits are written (`reports.rollups`). A test holds the
+fast path equal to the registry's records on random data
+(tests/reports/test_figure_registry.py), and `figure_rows` lists those records
+for the drill-down and `figure_records`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 
 from django.db import connection, transaction
@@ -25,100 +28,41 @@ from django.db.models import (
     Sum,
 )
 
+# The figures of the apps whose records the report counts: importing them
+# declares them (smf.core.figures).
+from cases import figures as _legal  # noqa: F401
 from cases.models import LegalCase
-from outreach.models import Event, Meeting
+from outreach import figures as _outreach  # noqa: F401
+from outreach.models import Disbursement, Event, Meeting
+from reintegration import figures as _reintegration  # noqa: F401
 from reintegration.models import FollowUpVisit, ReintegrationSupport, on_time_q
-from reports.models import ClinicYear, Disbursement, ImpactReport, OutreachYear
+from reports.models import ClinicYear, ImpactReport, OutreachYear
+from shelters import figures as _recovery  # noqa: F401
+from shelters.figures import reintegrated_in
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
+from smf.core.figures import PERCENT, Distinct, Figure, Rows, Total, in_year, money, overlaps
+from smf.core.figures import declared as figures_declared
 from smf.core.numbers import percentage
 
-CENT = Decimal("0.01")
-
-# The keys of the spec, in the order the report presents them.
-FIGURE_KEYS: tuple[str, ...] = (
-    "outreach.contacts",
-    "outreach.venues_visited",
-    "outreach.clients_educated",
-    "supplies.condoms",
-    "supplies.soaps",
-    "clinic.consultations",
-    "clinic.clients",
-    "clinic.std_tests",
-    "clinic.exits_to_shelter",
-    "advocacy.meetings",
-    "advocacy.agreements",
-    "advocacy.event_participants",
-    "shelter.residents",
-    "shelter.education_pct",
-    "training.trainees",
-    "training.completed",
-    "training.certified",
-    "training.internships_started",
-    "reintegration.reintegrated",
-    "reintegration.supported",
-    "reintegration.startup_kits",
-    "reintegration.startup_kit_avg_usd",
-    "followup.visits",
-    "followup.survivors",
-    "followup.cohort_followed",
-    "followup.on_time_pct",
-    "legal.convictions",
-    "funding.directed_usd",
-)
-MONEY_KEYS = frozenset({"reintegration.startup_kit_avg_usd", "funding.directed_usd"})
-PERCENT_KEYS = frozenset({"shelter.education_pct", "followup.on_time_pct"})
+# The sections of the report, in order; each figure names its own.
+SECTION_ORDER = ("outreach", "clinic", "recovery", "reintegration", "justice", "funding")
+# Every published figure, declared once by the app that owns its records
+# (smf.core.figures), in the order the report presents them.
+FIGURES: dict[str, Figure] = {
+    f.key: f for f in sorted(figures_declared(), key=lambda f: SECTION_ORDER.index(f.section))
+}
+FIGURE_KEYS: tuple[str, ...] = tuple(FIGURES)
+MONEY_KEYS = frozenset(k for k, f in FIGURES.items() if f.usd)
+PERCENT_KEYS = frozenset(k for k, f in FIGURES.items() if f.kind == PERCENT)
 # Figures that count people, or records that each belong to one person (a
 # clinic visit, a certificate, a start-up kit, a court case): the public report
-# hides them below the threshold (reports.suppression). Every figure counts
-# people unless it is named here as counting no one (venues, supplies,
-# meetings with institutions) or is money or a share: a new figure is
-# suppressed until someone decides otherwise.
-COUNTS_NO_ONE = frozenset(
-    {
-        "outreach.venues_visited",
-        "supplies.condoms",
-        "supplies.soaps",
-        "advocacy.meetings",
-        "advocacy.agreements",
-    }
-)
-PEOPLE_KEYS = frozenset(FIGURE_KEYS) - COUNTS_NO_ONE - MONEY_KEYS - PERCENT_KEYS
+# hides them below the threshold (reports.suppression). A figure counts people
+# unless its declaration says otherwise: a new figure is suppressed until
+# someone decides it names no one.
+PEOPLE_KEYS = frozenset(k for k, f in FIGURES.items() if f.counts_people)
 # A share or an average speaks of the people of another figure, its base: the
-# public report hides it wherever it hides the base. The on-time share is of
-# the visits that had a due date, which are not a figure; all the visits of
-# the year are the nearest figure (and never fewer).
-FIGURE_BASES: dict[str, str] = {
-    "shelter.education_pct": "shelter.residents",
-    "reintegration.startup_kit_avg_usd": "reintegration.startup_kits",
-    "followup.on_time_pct": "followup.visits",
-}
-
-
-def year_bounds(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def overlaps(year: int, start: str, end: str) -> Q:
-    """A period [start, end] (end empty = still going) that touches the year."""
-    first, last = year_bounds(year)
-    return Q(**{f"{start}__lte": last}) & (
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": first})
-    )
-
-
-def in_year(year: int, field: str) -> Q:
-    first, last = year_bounds(year)
-    return Q(**{f"{field}__gte": first, f"{field}__lte": last})
-
-
-def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
-
-
-def reintegrated_in(first_year: int, last_year: int) -> Q:
-    first, _ = year_bounds(first_year)
-    _, last = year_bounds(last_year)
-    return Q(exit_reason=Stay.ExitReason.REINTEGRATED, left_on__gte=first, left_on__lte=last)
+# public report hides it wherever it hides the base.
+FIGURE_BASES: dict[str, str] = {k: f.base for k, f in FIGURES.items() if f.base}
 
 
 def figures_for_year(year: int) -> dict[str, int | Decimal]:
@@ -395,3 +339,50 @@ def reports_recent(limit: int = 50):
 
 def report_get(*, report_uuid):
     return ImpactReport.objects.filter(uuid=report_uuid).first()
+
+
+# --- the records behind a figure (the drill-down, `figure_records`)
+
+
+def figure_rows(key: str, year: int, user=None):
+    """The records behind one figure of a year, as dicts of its columns: all of
+    them, or those `user` may see (the figure's scope)."""
+    figure = FIGURES[key]
+    records = figure.records(year)
+    if user is not None:
+        records = figure.scope(records, user)
+    return figure.rows(year, records)
+
+
+def figure_from_rows(key: str, rows: list[dict]) -> dict:
+    """The figure recomputed from its rows: {"value"} (and "numerator",
+    "denominator" for a share or an average)."""
+    return FIGURES[key].measure.from_rows(rows)
+
+
+def figure_visible_value(key: str, year: int, user) -> dict:
+    """The figure counted over the records `user` may see, in the database:
+    {"value"}, and for a share or an average its numerator and denominator.
+    Equal to the published figure for a reader who sees every record."""
+    figure = FIGURES[key]
+    records = figure.scope(figure.records(year), user)
+    if isinstance(figure.measure, Rows | Distinct | Total):
+        return {"value": figure.measure.value(figure, records, year)}
+    return figure.measure.from_rows(list(figure.rows(year, records)))
+
+
+def figure_published(key: str, year: int) -> tuple[object, ImpactReport] | None:
+    """The figure as the latest finished version of the year's internal report
+    froze it, and that version; None before the year's first report."""
+    report = (
+        ImpactReport.objects.filter(
+            year=year, status=ImpactReport.Status.DONE, variant=ImpactReport.Variant.INTERNAL
+        )
+        .exclude(figures=None)
+        .order_by("-version", "-id")
+        .first()
+    )
+    if report is None or key not in report.figures.get("figures", {}):
+        return None
+    value = report.figures["figures"][key]
+    return (Decimal(value) if key in MONEY_KEYS else value), report

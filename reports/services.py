@@ -317,3 +317,12 @@ def report_download_record(*, user, report: ImpactReport) -> None:
 
 def report_figures_export_record(*, user, year: int) -> None:
     audit_record(user=user, action="report_figures_export", details={"year": year})
+
+
+def figure_records_export_record(*, user, year: int, key: str, rows: int, via: str) -> None:
+    """The records behind a figure were shown or downloaded (codes, no names)."""
+    audit_record(
+        user=user,
+        action="figure_records_view",
+        details={"year": year, "key": key, "rows": rows, "via": via},
+    )

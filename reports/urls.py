@@ -11,6 +11,7 @@ urlpatterns = [
     path("status.json", views.status, name="status"),
     path("<uuid:report_uuid>/download/", views.download, name="download"),
     path("figures/<int:year>.csv", views.figures_download, name="figures_csv"),
+    path("figures/<int:year>/<str:key>/", views.figure_records, name="figure_records"),
     # --- bulk import (reports/views_import.py) ---
     path("import/", views_import.import_upload, name="import_upload"),
     path("import/<uuid:job_uuid>/", views_import.import_detail, name="import_detail"),

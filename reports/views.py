@@ -8,21 +8,68 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .access import require_reports
-from .exports import figures_csv
+from .exports import figure_rows_csv, figures_csv
 from .forms import FiguresYearForm, ReportRequestForm
 from .models import ImpactReport
 from .pdf import FIGURE_LABELS, format_change, format_value
-from .selectors import figures_table, report_get, reports_recent
+from .selectors import (
+    FIGURES,
+    figure_published,
+    figure_rows,
+    figure_visible_value,
+    figures_table,
+    report_get,
+    reports_recent,
+)
+
+# Rows of a figure's records per page.
+RECORDS_PAGE_SIZE = 50
+# The headings of the columns a figure's records are listed by (smf.core.figures).
+COLUMN_LABELS = {
+    "case_code": gettext_lazy("Case code"),
+    "center_code": gettext_lazy("Center"),
+    "admitted_on": gettext_lazy("Admitted on"),
+    "left_on": gettext_lazy("Left on"),
+    "trade": gettext_lazy("Trade"),
+    "started_on": gettext_lazy("Started on"),
+    "completed_on": gettext_lazy("Completed on"),
+    "certified_on": gettext_lazy("Certified on"),
+    "ended_on": gettext_lazy("Ended on"),
+    "kind": gettext_lazy("Kind"),
+    "given_on": gettext_lazy("Given on"),
+    "value_usd": gettext_lazy("Value"),
+    "visited_on": gettext_lazy("Visited on"),
+    "due_on": gettext_lazy("Due on"),
+    "visitor_role": gettext_lazy("Visitor"),
+    "closed_on": gettext_lazy("Closed"),
+    "venue_code": gettext_lazy("Venue"),
+    "contacts": gettext_lazy("Contacts"),
+    "clients_educated": gettext_lazy("Clients educated"),
+    "condoms": gettext_lazy("Condoms"),
+    "soaps": gettext_lazy("Soaps"),
+    "client_code": gettext_lazy("Client code"),
+    "service": gettext_lazy("Service"),
+    "std_test": gettext_lazy("STD test"),
+    "enrolled_case_code": gettext_lazy("Case"),
+    "held_on": gettext_lazy("Date"),
+    "counterpart": gettext_lazy("Counterpart"),
+    "agreement_reached": gettext_lazy("Agreement reached"),
+    "participants": gettext_lazy("Participants"),
+    "region": gettext_lazy("Region"),
+    "recipient": gettext_lazy("Recipient"),
+    "amount_usd": gettext_lazy("Amount"),
+}
 
 
 def _default_year() -> int:
@@ -143,3 +190,65 @@ def figures_download(request, year: int):
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="impact-figures-{year}.csv"'
     return response
+
+
+def _language() -> str:
+    language = get_language() or "en"
+    return "km" if language.startswith("km") else "en"
+
+
+@login_required
+@require_GET
+def figure_records(request, year: int, key: str):
+    """The records behind one figure of a year: codes and dates, never names;
+    only the records the reader may see, sortable, paginated, as CSV with
+    ?format=csv. Every opening is audited."""
+    require_reports(request.user)
+    form = FiguresYearForm({"year": year})
+    if not form.is_valid() or key not in FIGURES:
+        raise Http404
+    figure = FIGURES[key]
+    names = [name for name, _lookup in figure.columns]
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") not in names:
+        sort = names[0]
+    rows = figure_rows(key, year, request.user).order_by(sort, "pk")
+    if request.GET.get("format") == "csv":
+        listed = list(rows)
+        services.figure_records_export_record(
+            user=request.user, year=year, key=key, rows=len(listed), via="csv"
+        )
+        response = HttpResponse(
+            figure_rows_csv(key, listed), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="figure-{key}-{year}.csv"'
+        return response
+    page = Paginator(rows, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    services.figure_records_export_record(
+        user=request.user, year=year, key=key, rows=page.paginator.count, via="page"
+    )
+    language = _language()
+    published = figure_published(key, year)
+    visible = figure_visible_value(key, year, request.user)
+    return render(
+        request,
+        "reports/figure_records.html",
+        {
+            "year": year,
+            "figure": figure,
+            "columns": [
+                {"name": n, "label": COLUMN_LABELS.get(n, n), "sorted": sort.lstrip("-") == n}
+                for n in names
+            ],
+            "descending": sort.startswith("-"),
+            "sort": sort,
+            "rows": [[row[name] for name in names] for row in page],
+            "page": page,
+            "query": f"sort={sort}",
+            "published": format_value(key, published[0], language) if published else "",
+            "published_report": published[1] if published else None,
+            "visible": format_value(key, visible["value"], language),
+            "visible_value": visible["value"],
+            "visible_parts": visible,
+        },
+    )

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from cases.models import Case, LegalCase
 from cases.services import case_set_names
-from outreach.models import ClinicVisit, Event, Meeting, OutreachVisit, Venue
+from outreach.models import ClinicVisit, Disbursement, Event, Meeting, OutreachVisit, Venue
 from reintegration.models import FollowUpVisit, ReintegrationSupport
-from reports.models import Disbursement
 from shelters.models import EducationRecord, Internship, Shelter, Stay, VocationalTraining
 from shelters.services import center_staff_set
 from smf.staff.services import staff_create

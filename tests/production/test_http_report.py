@@ -24,7 +24,7 @@ import pyotp
 import pytest
 
 BASE_URL = os.environ.get("SMF_PRODUCTION_URL", "")
-# The demo's records cover 2010-2012 (reports.demo).
+# The demo's records cover 2010-2012 (smf/core/demo.py).
 YEAR = int(os.environ.get("SMF_PRODUCTION_YEAR", "2012"))
 REPORT_WAIT_SECONDS = 180
 

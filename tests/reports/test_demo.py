@@ -264,7 +264,6 @@ def test_each_app_draws_its_own_demo_bottom_layer_first():
         "shelters.demo",
         "reintegration.demo",
         "outreach.demo",
-        "reports.demo",
     ]
 
 
