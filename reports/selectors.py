@@ -354,6 +354,12 @@ def figure_rows(key: str, year: int, user=None):
     return figure.rows(year, records)
 
 
+def figure_count(key: str, year: int, user) -> int:
+    """How many records `figure_rows(key, year, user)` lists."""
+    figure = FIGURES[key]
+    return figure.scope(figure.records(year), user).count()
+
+
 def figure_from_rows(key: str, rows: list[dict]) -> dict:
     """The figure recomputed from its rows: {"value"} (and "numerator",
     "denominator" for a share or an average)."""
