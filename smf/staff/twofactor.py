@@ -113,6 +113,15 @@ class LoginView(two_factor_views.LoginView):
             return ""
         return super().get_form_prefix(step, form)
 
+    def get_form(self, step=None, **kwargs):
+        # two_factor swaps the code step's form for its device method's own
+        # (django-otp's English "Invalid token..."): keep our messages, which
+        # are in Khmer too.
+        form = super().get_form(step=step, **kwargs)
+        if hasattr(form, "otp_error_messages"):
+            form.otp_error_messages = CodeForm.otp_error_messages
+        return form
+
     def post(self, *args, **kwargs):
         step_field = f"{self.prefix}-current_step"
         if step_field not in self.request.POST and "username" in self.request.POST:
