@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
+from smf.core.figures import COUNTED, Share
 from smf.core.spreadsheet import csv_writer
 
 from .selectors import FIGURES, figure_from_rows
@@ -63,14 +65,25 @@ def figure_rows_json(year: int, key: str, rows: list[dict]) -> str:
     return json.dumps(document, indent=2)
 
 
-def figure_rows_csv(key: str, rows: list[dict]) -> str:
-    """The rows, a header of the figure's columns first."""
-    out = io.StringIO()
-    writer = csv_writer(out)
-    names = [name for name, _lookup in FIGURES[key].columns]
-    if rows and len(rows[0]) > len(names):
-        names += [n for n in rows[0] if n not in names]
-    writer.writerow(names)
+def figure_rows_csv_lines(key: str, rows: Iterable[dict]) -> Iterator[str]:
+    """The rows as CSV lines, a header of the figure's columns first (and, for
+    a share, whether each row is counted in it): one row in memory at a time."""
+    figure = FIGURES[key]
+    names = [name for name, _lookup in figure.columns]
+    if isinstance(figure.measure, Share):
+        names.append(COUNTED)
+    writer = csv_writer(_Line())
+    yield writer.writerow(names)
     for row in rows:
-        writer.writerow([_cell(row[name]) for name in names])
-    return out.getvalue()
+        yield writer.writerow([_cell(row[name]) for name in names])
+
+
+def figure_rows_csv(key: str, rows: Iterable[dict]) -> str:
+    return "".join(figure_rows_csv_lines(key, rows))
+
+
+class _Line:
+    """A file that hands back what is written to it: csv.writer's row as text."""
+
+    def write(self, text: str) -> str:
+        return text
