@@ -121,3 +121,24 @@ class ClinicYear(models.Model):
     visits = models.BigIntegerField(default=0)
     std_tests = models.BigIntegerField(default=0)
     referred_visits = models.BigIntegerField(default=0)
+
+
+class PublishedMembers(models.Model):
+    """What one figure of a finished report version was made of (record ids,
+    or the codes of distinct people and venues, each with its share of the
+    value), frozen with the figures: the Reports page tells from it which
+    records entered or left the figure since (reports.changes). Ids and codes
+    only, compressed (reports.changes.members_pack)."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="members")
+    key = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    packed = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "key"], name="published_members_one_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.key} ({self.count})"

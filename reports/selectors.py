@@ -262,13 +262,15 @@ def breakdowns_for_year(year: int) -> dict[str, list[dict]]:
 # --- everything a report shows, read at one moment
 
 
-def report_figures(year: int) -> dict:
-    """The year's figures, the previous year's and the breakdown tables (see `read_together`)."""
+def report_figures(year: int, also: dict[str, Callable[[], object]] | None = None) -> dict:
+    """The year's figures, the previous year's and the breakdown tables, and
+    any further reads `also` names, on one snapshot (see `read_together`)."""
     return read_together(
         {
             "figures": partial(figures_for_year, year),
             "previous": partial(figures_for_year, year - 1),
             "breakdowns": partial(breakdowns_for_year, year),
+            **(also or {}),
         }
     )
 

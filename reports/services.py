@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -31,6 +32,7 @@ from smf.core.queue import enqueue_on_commit
 from smf.staff.audit import audit_record
 
 from . import pdf
+from .changes import figure_members, members_freeze
 from .models import ImpactReport
 from .selectors import MONEY_KEYS, report_figures
 from .translations import ensure_compiled
@@ -50,9 +52,10 @@ Status = ImpactReport.Status
 # --- snapshots: the figures as frozen in the record
 
 
-def report_snapshot(year: int) -> dict:
-    """The figures, the previous year's and the breakdowns, read at one moment."""
-    return report_figures(year)
+def report_snapshot(year: int, *, members: bool = False) -> dict:
+    """The figures, the previous year's and the breakdowns, read at one
+    moment; with `members`, also what each figure is made of (reports.changes)."""
+    return report_figures(year, {"members": partial(figure_members, year)} if members else None)
 
 
 def snapshot_to_json(snapshot: dict) -> dict:
@@ -191,11 +194,15 @@ def impact_report_compile(*, report_id: int) -> ImpactReport | None:
         ours.update(progress=percent, progress_note=note[:120], heartbeat_at=timezone.now())
 
     with job_heartbeat(ours, every=settings.REPORT_HEARTBEAT_SECONDS):
+        step(10, "figures")
+        snapshot = report_snapshot(report.year, members=True)
+        members = snapshot.pop("members")
         content, snapshot = impact_report_render(
             year=report.year,
             language=report.language,
             public=report.variant == ImpactReport.Variant.PUBLIC,
             version=report.version,
+            snapshot=snapshot,
             on_step=step,
         )
     step(90, "saving")
@@ -214,6 +221,7 @@ def impact_report_compile(*, report_id: int) -> ImpactReport | None:
         report.finished_at = timezone.now()
         report.heartbeat_at = report.finished_at
         report.save()
+        members_freeze(report, members)
         transaction.on_commit(lambda: impact_report_notify(report_id=report_id))
     logger.info("impact report %s done", report.uuid)
     return report
@@ -325,4 +333,13 @@ def figure_records_export_record(*, user, year: int, key: str, rows: int, via: s
         user=user,
         action="figure_records_view",
         details={"year": year, "key": key, "rows": rows, "via": via},
+    )
+
+
+def version_changes_record(*, user, report: ImpactReport, key: str) -> None:
+    """What changed since a version was published was shown (codes, no names)."""
+    audit_record(
+        user=user,
+        action="version_changes_view",
+        details={"report": str(report.uuid), "year": report.year, "key": key},
     )

@@ -10,6 +10,12 @@ urlpatterns = [
     path("request/", views.request_report, name="request"),
     path("status.json", views.status, name="status"),
     path("<uuid:report_uuid>/download/", views.download, name="download"),
+    path("<uuid:report_uuid>/changes/", views.version_changes, name="version_changes"),
+    path(
+        "<uuid:report_uuid>/changes/<str:key>/",
+        views.version_figure_changes,
+        name="version_figure_changes",
+    ),
     path("figures/<int:year>.csv", views.figures_download, name="figures_csv"),
     path("figures/<int:year>/<str:key>/", views.figure_records, name="figure_records"),
     # --- bulk import (reports/views_import.py) ---

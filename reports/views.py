@@ -17,8 +17,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from smf.core.figures import Distinct, Rows
+
 from . import services
 from .access import require_reports
+from .changes import figure_changes, version_figures, versions_changed
 from .exports import figure_rows_csv_lines, figures_csv
 from .forms import FiguresYearForm, ReportRequestForm
 from .models import ImpactReport
@@ -87,10 +90,18 @@ def index(request):
         "form": ReportRequestForm(initial={"year": year, "language": "en", "variant": "internal"}),
         "year_form": year_form,
         "year": year,
-        "reports": reports_recent(),
+        "reports": _with_changes(reports_recent()),
         "figures": _figures_for_screen(year),
     }
     return render(request, "reports/index.html", context)
+
+
+def _with_changes(reports: list[ImpactReport]) -> list[ImpactReport]:
+    """Each finished version told how many of its figures differ today."""
+    changed = versions_changed(reports)
+    for report in reports:
+        report.figures_changed = changed.get(report.pk)
+    return reports
 
 
 def _figures_for_screen(year: int) -> list[dict]:
@@ -266,5 +277,77 @@ def figure_records(request, year: int, key: str):
             "visible": format_value(key, visible["value"], language),
             "visible_value": visible["value"],
             "visible_parts": visible,
+        },
+    )
+
+
+def _published_version(report_uuid) -> ImpactReport:
+    report = report_get(report_uuid=report_uuid)
+    if report is None or report.status != ImpactReport.Status.DONE or not report.figures:
+        raise Http404
+    return report
+
+
+@login_required
+@require_GET
+def version_changes(request, report_uuid):
+    """A published version's figures beside today's, the differing first."""
+    require_reports(request.user)
+    report = _published_version(report_uuid)
+    language = _language()
+    rows = [
+        {
+            **row,
+            "label": FIGURE_LABELS[row["key"]],
+            "published_text": format_value(row["key"], row["published"], language)
+            if row["published"] is not None
+            else "–",
+            "today_text": format_value(row["key"], row["today"], language),
+        }
+        for row in version_figures(report)
+    ]
+    rows.sort(key=lambda row: not row["differs"])
+    services.version_changes_record(user=request.user, report=report, key="")
+    return render(
+        request,
+        "reports/version_changes.html",
+        {"report": report, "rows": rows, "differing": sum(r["differs"] for r in rows)},
+    )
+
+
+@login_required
+@require_GET
+def version_figure_changes(request, report_uuid, key: str):
+    """The records that entered, left or count differently in one figure
+    since a version was published, with who touched them since (audit log)."""
+    require_reports(request.user)
+    report = _published_version(report_uuid)
+    if key not in FIGURES:
+        raise Http404
+    figure = FIGURES[key]
+    changes = figure_changes(report, key, request.user)
+    names = [name for name, _lookup in figure.columns]
+    for change in [*changes.entered, *changes.left, *changes.changed]:
+        change.cells = [change.row.get(name) for name in names]
+    services.version_changes_record(user=request.user, report=report, key=key)
+    language = _language()
+    return render(
+        request,
+        "reports/version_figure_changes.html",
+        {
+            "report": report,
+            "figure": figure,
+            "changes": changes,
+            "columns": [COLUMN_LABELS.get(n, n) for n in names],
+            "has_values": not isinstance(figure.measure, Rows | Distinct),
+            "groups": [
+                (_("Entered the figure since"), "entered", changes.entered),
+                (_("Left the figure since"), "left", changes.left),
+                (_("Counted differently since"), "changed", changes.changed),
+            ],
+            "published": format_value(key, changes.published_value, language)
+            if changes.published_value is not None
+            else "–",
+            "today": format_value(key, changes.today_value, language),
         },
     )

@@ -18,7 +18,7 @@ column it sums. Never a name or a free text: a drill-down is an export.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -58,6 +58,8 @@ def money(value) -> Decimal:
 
 # The column a share's rows carry: whether the row is in the numerator.
 COUNTED = "counted"
+# The column a row carries when asked for its member (Figure.members).
+MEMBER = "member"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,12 @@ class Rows:
 
     def from_rows(self, rows: list[dict]) -> dict:
         return {"value": len(rows)}
+
+    def members(self, figure: Figure, records: QuerySet, year: int):
+        return ((pk, None) for pk in records.values_list("pk", flat=True).order_by("pk"))
+
+    def from_members(self, values: list) -> Value:
+        return len(values)
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,14 @@ class Distinct:
 
     def from_rows(self, rows: list[dict]) -> dict:
         return {"value": len({row[self.column] for row in rows} - {None})}
+
+    def members(self, figure: Figure, records: QuerySet, year: int):
+        lookup = figure.lookup(self.column)
+        codes = records.exclude(**{f"{lookup}__isnull": True}).values_list(lookup, flat=True)
+        return ((code, None) for code in codes.distinct().order_by(lookup))
+
+    def from_members(self, values: list) -> Value:
+        return len(values)
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,13 @@ class Total:
         total = sum(row[self.column] or 0 for row in rows)
         return {"value": money(total) if self.usd else total}
 
+    def members(self, figure: Figure, records: QuerySet, year: int):
+        return records.values_list("pk", figure.lookup(self.column)).order_by("pk").iterator(2000)
+
+    def from_members(self, values: list) -> Value:
+        total = sum(Decimal(v) if self.usd else v for v in values if v is not None)
+        return money(total) if self.usd else total
+
 
 @dataclass(frozen=True)
 class Mean:
@@ -115,6 +138,12 @@ class Mean:
         total = sum((Decimal(v) for v in values), Decimal(0))
         mean = money(total / len(values)) if values else money(0)
         return {"value": mean, "numerator": money(total), "denominator": len(values)}
+
+    def members(self, figure: Figure, records: QuerySet, year: int):
+        return records.values_list("pk", figure.lookup(self.column)).order_by("pk").iterator(2000)
+
+    def from_members(self, values: list) -> Value:
+        return self.from_rows([{self.column: v} for v in values])["value"]
 
 
 @dataclass(frozen=True)
@@ -154,6 +183,22 @@ class Share:
             "denominator": denominator,
         }
 
+    def members(self, figure: Figure, records: QuerySet, year: int):
+        """Each record (or distinct value of `column`) with whether it is
+        counted: a value is counted when any of its records is."""
+        records = self.annotate(records, year)
+        if not self.column:
+            return records.values_list("pk", COUNTED).order_by("pk").iterator(2000)
+        lookup = figure.lookup(self.column)
+        counted: dict = {}
+        for code, part in records.values_list(lookup, COUNTED).iterator(2000):
+            if code is not None:
+                counted[code] = counted.get(code, False) or bool(part)
+        return sorted(counted.items())
+
+    def from_members(self, values: list) -> Value:
+        return percentage(sum(1 for v in values if v), len(values))
+
 
 Measure = Rows | Distinct | Total | Mean | Share
 
@@ -191,16 +236,38 @@ class Figure:
     def value(self, year: int) -> Value:
         return self.measure.value(self, self.records(year), year)
 
-    def rows(self, year: int, records: QuerySet | None = None) -> QuerySet:
+    def rows(self, year: int, records: QuerySet | None = None, *, member: bool = False) -> QuerySet:
         """The records behind the value, as dicts of the figure's columns
-        (and COUNTED for a share), ordered by the first column, then by id."""
+        (and COUNTED for a share; MEMBER, the record's member, if asked),
+        ordered by the first column, then by id."""
         records = self.records(year) if records is None else records
         plain = [name for name, lookup in self.columns if name == lookup]
         renamed = {name: F(lookup) for name, lookup in self.columns if name != lookup}
+        if member:
+            renamed[MEMBER] = F(self.member_lookup)
         if isinstance(self.measure, Share):
             records = self.measure.annotate(records, year)
             plain.append(COUNTED)
         return records.values(*plain, **renamed).order_by(self.columns[0][0], "pk")
+
+    def members(self, year: int) -> Iterator[tuple[int | str, object]]:
+        """What the value is made of, as (member, its share of the value)
+        pairs in order: record ids (with the column summed or averaged, or
+        whether a share counts it), or, for a figure of distinct people or
+        venues, their codes. Kept with each published version, so that what
+        entered or left a figure since can be told (reports.changes)."""
+        return iter(self.measure.members(self, self.records(year), year))
+
+    @property
+    def by_code(self) -> bool:
+        """Whether the members are codes (distinct values) rather than record ids."""
+        return bool(getattr(self.measure, "column", "")) and isinstance(
+            self.measure, Distinct | Share
+        )
+
+    @property
+    def member_lookup(self) -> str:
+        return self.lookup(self.measure.column) if self.by_code else "pk"
 
 
 _declared: list[Figure] = []

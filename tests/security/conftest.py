@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from cases.models import CaseNote, Consent
 from outreach.models import ClinicClient, SupplyItem
@@ -168,7 +169,12 @@ def world(
         held_on=date(2011, 5, 1),
     )
     activity.participants.add(cases["td"])
-    report = ImpactReport.objects.create(year=2011, status=ImpactReport.Status.DONE)
+    report = ImpactReport.objects.create(
+        year=2011,
+        status=ImpactReport.Status.DONE,
+        figures={"figures": {"followup.survivors": 1}, "previous": {}, "breakdowns": {}},
+        finished_at=timezone.now(),
+    )
     report.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"))
     job = ImportJob.objects.create(uploaded_by=administrator, status=ImportJob.Status.INVALID)
     job.archive = f"imports/{job.uuid}.sealed"

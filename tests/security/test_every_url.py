@@ -249,6 +249,10 @@ URL_RULES: dict[str, Rule] = {
     "reports:download": Rule(lambda w: {"report_uuid": w.report.uuid}, REPORTS),
     "reports:figures_csv": Rule(lambda w: {"year": 2011}, REPORTS),
     "reports:figure_records": Rule(lambda w: {"year": 2011, "key": "followup.survivors"}, REPORTS),
+    "reports:version_changes": Rule(lambda w: {"report_uuid": w.report.uuid}, REPORTS),
+    "reports:version_figure_changes": Rule(
+        lambda w: {"report_uuid": w.report.uuid, "key": "followup.survivors"}, REPORTS
+    ),
     "reports:import_upload": Rule(_none, frozenset({ADMIN}), "form"),
     "reports:import_detail": Rule(lambda w: {"job_uuid": w.import_job.uuid}, frozenset({ADMIN})),
     "reports:import_status": Rule(lambda w: {"job_uuid": w.import_job.uuid}, frozenset({ADMIN})),
