@@ -6,6 +6,8 @@ else gets a 404.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -204,6 +206,26 @@ def figures_download(request, year: int):
     return response
 
 
+@cache
+def _choices(key: str, year: int) -> dict[str, dict]:
+    """{column: {code: label}} for the figure's columns that are choices."""
+    figure, found = FIGURES[key], {}
+    for name, lookup in figure.columns:
+        model, field = figure.records(year).model, None
+        for part in lookup.split("__"):
+            field = model._meta.get_field(part)
+            model = field.related_model or model
+        if field is not None and field.choices:
+            found[name] = dict(field.flatchoices)
+    return found
+
+
+def _cells(figure, year: int, names: list[str], row: dict) -> list:
+    """A row's values in column order, choices by their label (the CSV keeps the codes)."""
+    labels = _choices(figure.key, year)
+    return [labels.get(name, {}).get(row.get(name), row.get(name)) for name in names]
+
+
 def _language() -> str:
     language = get_language() or "en"
     return "km" if language.startswith("km") else "en"
@@ -269,7 +291,7 @@ def figure_records(request, year: int, key: str):
             ],
             "descending": sort.startswith("-"),
             "sort": sort,
-            "rows": [[row[name] for name in names] for row in page],
+            "rows": [_cells(figure, year, names, row) for row in page],
             "page": page,
             "query": f"sort={sort}",
             "published": format_value(key, published[0], language) if published else "",
@@ -328,7 +350,7 @@ def version_figure_changes(request, report_uuid, key: str):
     changes = figure_changes(report, key, request.user)
     names = [name for name, _lookup in figure.columns]
     for change in [*changes.entered, *changes.left, *changes.changed]:
-        change.cells = [change.row.get(name) for name in names]
+        change.cells = _cells(figure, report.year, names, change.row)
     services.version_changes_record(user=request.user, report=report, key=key)
     language = _language()
     return render(

@@ -93,6 +93,20 @@ def test_the_records_download_as_csv(login, director):
     assert AuditLog.objects.filter(action="figure_records_view", details__via="csv").exists()
 
 
+def test_a_choice_shows_its_label_on_the_page_and_its_code_in_the_csv(login, director):
+    person = factories.case("TD-11-0001")
+    factories.followup(person, visited_on=date(2011, 5, 1), visitor_role="medical")
+    client = login(director)
+    page = client.get(url("followup.visits"))
+    (row,) = page.context["rows"]
+    assert "Medical professional" in [str(cell) for cell in row]
+    assert "Medical professional" in page.content.decode()
+    client.cookies["django_language"] = "km"
+    assert "medical" not in [str(c) for c in client.get(url("followup.visits")).context["rows"][0]]
+    text = b"".join(client.get(url("followup.visits", format="csv")).streaming_content).decode()
+    assert ",medical" in text and "Medical professional" not in text
+
+
 @pytest.mark.parametrize(
     "persona", ["social_worker_tom_dy", "reintegration_officer", "outreach_worker", "no_role_user"]
 )
